@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom to top; each target depends only on the ones above it in this list.
+//   SwarmProto    generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
+//   SwarmFormats  on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
+//   SwarmStore    object store, raft membership and log replay
+//   swarmsafe     the command-line interface
+let package = Package(
+    name: "swarmsafe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "swarmsafe", targets: ["swarmsafe"]),
+        .library(name: "SwarmFormats", targets: ["SwarmFormats"]),
+        .library(name: "SwarmStore", targets: ["SwarmStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .target(
+            name: "SwarmProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["README.md"]
+        ),
+        .target(
+            name: "SwarmFormats",
+            dependencies: [
+                "SwarmProto",
+                "CSodium",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "SwarmStore",
+            dependencies: [
+                "SwarmFormats",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .executableTarget(
+            name: "swarmsafe",
+            dependencies: [
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "SwarmTestSupport",
+            path: "Tests/SwarmTestSupport"
+        ),
+        .testTarget(
+            name: "SwarmFormatsTests",
+            dependencies: ["SwarmFormats", "SwarmProto", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "SwarmStoreTests",
+            dependencies: ["SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "SwarmSafeCLITests",
+            dependencies: ["swarmsafe", "SwarmTestSupport"]
+        ),
+    ]
+)

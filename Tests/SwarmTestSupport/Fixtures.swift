@@ -1,0 +1,79 @@
+import Foundation
+
+/// The real state directories in `Tests/Fixtures/*.tar.gz`, produced by real swarmkit.
+/// They are unpacked once per test process into a temporary folder; tests that change a
+/// folder work on a `copy`, never on the shared unpacked tree.
+public enum Fixtures {
+    public static let sourceDirectory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    public static let scenarios = ["single-manager", "ha-3mgr-snapshot", "autolock-3mgr", "fips-1mgr", "reference"]
+
+    /// Where every archive was unpacked (one sub-folder per scenario, as in the archives).
+    public static let unpacked: URL = {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swarmsafe-fixtures-\(getpid())-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for scenario in scenarios {
+            let archive = sourceDirectory.appendingPathComponent("\(scenario).tar.gz").path
+            let status = run("/bin/tar", ["-xzf", archive, "-C", root.path])
+            precondition(status == 0, "cannot unpack \(archive)")
+        }
+        return root
+    }()
+
+    /// A manager or worker folder, e.g. `folder("ha-3mgr-snapshot", "manager-2")`.
+    /// `reference.tar.gz` holds scenarios of its own: `folder("fresh-init", "manager-1")`.
+    public static func folder(_ scenario: String, _ node: String) -> URL {
+        unpacked.appendingPathComponent(scenario).appendingPathComponent(node)
+    }
+
+    /// Every manager folder of the four small read fixtures, as (scenario, node).
+    public static let readManagers: [(String, String)] = [
+        ("single-manager", "manager-1"),
+        ("ha-3mgr-snapshot", "manager-1"), ("ha-3mgr-snapshot", "manager-2"), ("ha-3mgr-snapshot", "manager-3"),
+        ("autolock-3mgr", "manager-1"), ("autolock-3mgr", "manager-2"), ("autolock-3mgr", "manager-3"),
+        ("fips-1mgr", "manager-1"),
+    ]
+
+    /// A private, writable copy of a fixture folder (modes preserved).
+    public static func copy(_ scenario: String, _ node: String) -> URL {
+        let target = FileManager.default.temporaryDirectory
+            .appendingPathComponent("swarmsafe-test-\(UUID().uuidString)")
+        let status = run("/bin/cp", ["-a", folder(scenario, node).path, target.path])
+        precondition(status == 0, "cannot copy fixture \(scenario)/\(node)")
+        return target
+    }
+
+    public static func expected(_ scenario: String) throws -> [String: Any] {
+        try json(sourceDirectory.appendingPathComponent("golden/\(scenario).expected.json"))
+    }
+
+    /// swarmkit's own decoder's reading of a manager folder.
+    public static func golden(_ scenario: String, _ node: String) throws -> [String: Any] {
+        try json(sourceDirectory.appendingPathComponent("golden/\(scenario)-\(node).json"))
+    }
+
+    public static func unlockKey(_ scenario: String) -> String? {
+        (try? expected(scenario))?["unlock_key"] as? String
+    }
+
+    private static func json(_ url: URL) throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
+        return object as? [String: Any] ?? [:]
+    }
+
+    @discardableResult
+    public static func run(_ tool: String, _ arguments: [String]) -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        do {
+            try process.run()
+        } catch {
+            return -1
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
