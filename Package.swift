@@ -5,6 +5,7 @@ import PackageDescription
 //   SwarmProto    generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
 //   SwarmFormats  on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
 //   SwarmStore    object store, raft membership and log replay
+//   SwarmSafeKit  what the commands do: load a node's state, reports, (later) backup and recovery
 //   swarmsafe     the command-line interface
 let package = Package(
     name: "swarmsafe",
@@ -13,6 +14,7 @@ let package = Package(
         .executable(name: "swarmsafe", targets: ["swarmsafe"]),
         .library(name: "SwarmFormats", targets: ["SwarmFormats"]),
         .library(name: "SwarmStore", targets: ["SwarmStore"]),
+        .library(name: "SwarmSafeKit", targets: ["SwarmSafeKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,9 +55,20 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        .target(
+            name: "SwarmSafeKit",
+            dependencies: [
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "swarmsafe",
             dependencies: [
+                "SwarmSafeKit",
                 "SwarmFormats",
                 "SwarmStore",
                 "SwarmProto",

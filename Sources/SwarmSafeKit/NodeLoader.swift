@@ -1,0 +1,145 @@
+import Foundation
+import SwarmFormats
+import SwarmProto
+import SwarmStore
+
+/// Everything swarmsafe knows about one node's state directory after reading it.
+public struct LoadedNode: Sendable {
+    public let directory: StateDirectory
+    public let knownManagers: [KnownManager]
+    public let certificates: SwarmCertificates?
+    public let keys: NodeKeys?
+    /// Managers only.
+    public let raft: RaftLog?
+    /// Managers only, when replay was asked for.
+    public let cluster: ClusterState?
+    /// This node's raft member record, from the WAL metadata.
+    public let localMember: SwarmRaftMember?
+    public let raftAlgorithm: SwarmMaybeEncryptedRecord.Algorithm?
+    public let warnings: [String]
+
+    public var isManager: Bool { directory.isManager }
+}
+
+/// Reads a state directory in the order swarmkit does: certificates and key first (the DEK
+/// is needed for everything else), then snapshot and log, then replay.
+public struct NodeLoader: Sendable {
+    public let unlockKey: UnlockKey?
+
+    public init(unlockKey: UnlockKey?) {
+        self.unlockKey = unlockKey
+    }
+
+    /// Loads any node; a worker's folder yields no raft data.
+    public func load(_ directory: StateDirectory, replay: Bool = true) throws -> LoadedNode {
+        try directory.validate()
+        var warnings: [String] = []
+        var managers: [KnownManager] = []
+        if FileManager.default.fileExists(atPath: directory.stateFile.path) {
+            managers = try StateJSON.read(directory.stateFile)
+        } else {
+            warnings.append("\(directory.stateFile.path): missing")
+        }
+        var certificates: SwarmCertificates?
+        do {
+            certificates = try SwarmCertificates.load(
+                nodeCertificate: directory.nodeCertificate, rootCA: directory.rootCACertificate)
+        } catch {
+            warnings.append("\(error)")
+        }
+        guard directory.isManager else {
+            return LoadedNode(
+                directory: directory, knownManagers: managers, certificates: certificates, keys: nil, raft: nil,
+                cluster: nil, localMember: nil, raftAlgorithm: nil, warnings: warnings)
+        }
+        let layout = directory.raftLayout
+        var keys: NodeKeys?
+        let decrypter: any RaftPayloadDecrypter
+        if layout?.isEncrypted ?? true {
+            let loaded = try NodeKeys.load(keyFile: directory.nodeKey, unlockKey: unlockKey)
+            keys = loaded
+            decrypter = loaded.raftDecrypter
+        } else {
+            decrypter = PlaintextPayloads()
+            keys = try? NodeKeys.load(keyFile: directory.nodeKey, unlockKey: unlockKey)
+        }
+        let log = try RaftLogLoader.load(directory, decrypter: decrypter)
+        warnings += log.skippedSnapshots.map { "skipped damaged snapshot \($0)" }
+        if case .tornTail(let position, let reason)? = log.wal.tornTail {
+            warnings.append("\(position): torn last record (\(reason)); everything before it was read")
+        }
+        let local = log.wal.metadata.flatMap { try? SwarmRaftMember(serializedBytes: $0) }
+        var cluster: ClusterState?
+        if replay {
+            let state = try Replayer.replay(log, localMember: local)
+            warnings += state.warnings.map(\.description)
+            cluster = state
+        }
+        return LoadedNode(
+            directory: directory, knownManagers: managers, certificates: certificates, keys: keys, raft: log,
+            cluster: cluster, localMember: local, raftAlgorithm: Self.algorithm(of: log), warnings: warnings)
+    }
+
+    /// Loads a manager; a worker's folder is refused with a clear message.
+    public func loadManager(_ directory: StateDirectory, replay: Bool = true) throws -> LoadedNode {
+        try directory.validate()
+        guard directory.isManager else { throw StateDirectoryError.worker(path: directory.path) }
+        return try load(directory, replay: replay)
+    }
+
+    /// The algorithm the raft data is actually stored with, read off the first payload.
+    static func algorithm(of log: RaftLog) -> SwarmMaybeEncryptedRecord.Algorithm? {
+        guard log.layout.isEncrypted else { return SwarmMaybeEncryptedRecord.Algorithm.none }
+        let sample = log.snapshot?.snapshot.data ?? log.entries.first(where: { !$0.stored.entry.data.isEmpty })?.stored.entry.data
+        guard let sample, let record = try? SwarmMaybeEncryptedRecord(serializedBytes: sample) else { return nil }
+        return record.algorithm
+    }
+}
+
+extension LoadedNode {
+    public func inspectReport() -> InspectReport {
+        let isManager = directory.isManager
+        var raftSection: InspectReport.Raft?
+        var objects: [String: Int]?
+        if let log = raft {
+            let members = cluster?.membership.members ?? []
+            raftSection = InspectReport.Raft(
+                term: log.hardState.term, vote: raftIDString(log.hardState.vote), commit: log.hardState.commit,
+                lastIndex: log.lastIndex, lastTerm: log.lastTerm, snapshotIndex: log.snapshotIndex,
+                snapshotTerm: log.snapshotTerm, raftID: localMember.map { raftIDString($0.raftID) },
+                members: members.map(InspectReport.Member.init),
+                removed: (cluster?.membership.removed ?? []).map(raftIDString),
+                layout: log.layout.rawValue, walSegments: log.wal.segments.map(\.fileName),
+                snapshotFile: log.snapshot?.name.fileName)
+        }
+        if let store = cluster?.store {
+            objects = Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.plural, store.count($0)) })
+        }
+        let clusterObject = cluster?.store.objects(.cluster).first
+        let algorithm: String =
+            switch raftAlgorithm {
+            case .secretboxSalsa20Poly1305?: "secretbox"
+            case .fernetAes128Cbc?: "fernet"
+            case .none?: "none"
+            default: isManager ? "unknown" : "none"
+            }
+        return InspectReport(
+            stateDir: directory.path,
+            clusterID: certificates?.node.clusterID ?? clusterObject?.id,
+            nodeID: certificates?.node.nodeID ?? localMember?.nodeID,
+            role: certificates.map { "\($0.node.role)" } ?? (isManager ? "manager" : "worker"),
+            raft: raftSection,
+            objects: objects,
+            encryption: InspectReport.Encryption(
+                algorithm: algorithm, locked: keys?.isLocked ?? false, pendingDEK: keys?.pendingDEK != nil,
+                needsRotation: keys?.needsRotation ?? false, kekVersion: keys?.kekVersion),
+            certificate: certificates.map {
+                InspectReport.Certificate(
+                    nodeID: $0.node.nodeID, role: "\($0.node.role)", clusterID: $0.node.clusterID,
+                    notBefore: $0.node.notBefore, notAfter: $0.node.notAfter,
+                    rootCASHA256: $0.root?.sha256 ?? "", issuer: $0.node.issuer,
+                    chainsToRoot: $0.chainsToRoot)
+            },
+            warnings: warnings)
+    }
+}

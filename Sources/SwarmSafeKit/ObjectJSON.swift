@@ -1,0 +1,21 @@
+import Foundation
+import SwarmProto
+import SwarmStore
+import SwiftProtobuf
+
+/// Protobuf's canonical JSON mapping of store objects, one line each.
+public struct ObjectJSON: Sendable {
+    public let redaction: Redaction
+
+    public init(redaction: Redaction) {
+        self.redaction = redaction
+    }
+
+    public func line(_ object: StoreObject) throws -> String {
+        try line(redaction.apply(object).message)
+    }
+
+    public func line(_ message: any SwiftProtobuf.Message) throws -> String {
+        redaction.finish(try message.jsonString())
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import SwarmFormats
+import SwarmProto
+
+/// Something odd but survivable found while replaying, tied to the entry it came from.
+public struct ReplayWarning: Sendable, CustomStringConvertible {
+    public let index: UInt64
+    public let message: String
+    public var description: String { "entry \(index): \(message)" }
+}
+
+/// The payload of an entry or snapshot did not decode after decryption.
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    public let location: String
+    public let reason: String
+    public var description: String { "\(location): \(reason)" }
+
+    public init(location: String, reason: String) {
+        self.location = location
+        self.reason = reason
+    }
+}
+
+/// What a manager knows after loading its snapshot and applying its log.
+public struct ClusterState: Sendable {
+    public var store: ObjectStore
+    /// Effective membership: the snapshot's, moved forward by the log's conf changes.
+    public var membership: RaftMembership
+    /// Membership as the snapshot file records it (empty without a snapshot).
+    public let snapshotMembership: RaftMembership
+    /// Raft-level voters: the snapshot's conf state moved forward by conf changes.
+    public var voters: [UInt64]
+    public var warnings: [ReplayWarning]
+}
+
+/// Rebuilds the store from a snapshot and the entries after it.
+///
+/// Like swarmkit's own decoder (swarm-rafttool), every entry in the log is applied, committed
+/// or not: after a restart a sole manager commits its whole log, and that is the state a
+/// restore or a rescue brings back. `inspect` reports the commit index next to it.
+public enum Replayer {
+    public static func replay(_ log: RaftLog, localMember: SwarmRaftMember? = nil) throws -> ClusterState {
+        var store = ObjectStore()
+        var snapshotMembership = RaftMembership()
+        var voters: [UInt64] = []
+        if let snapshot = log.snapshot, let payload = log.snapshotPayload {
+            let decoded: SwarmSnapshot
+            do {
+                decoded = try SwarmSnapshot(serializedBytes: payload)
+            } catch {
+                throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
+            }
+            guard decoded.version == .v0 else {
+                throw ReplayError(location: snapshot.path, reason: "unknown snapshot version \(decoded.version.rawValue)")
+            }
+            store = ObjectStore(snapshot: decoded.store)
+            snapshotMembership = RaftMembership(snapshot: decoded.membership)
+            voters = snapshot.snapshot.metadata.confState.voters
+        }
+        var state = ClusterState(
+            store: store, membership: snapshotMembership, snapshotMembership: snapshotMembership,
+            voters: voters, warnings: [])
+        for entry in log.entries {
+            try apply(entry, to: &state)
+        }
+        if let localMember { state.membership.complete(with: localMember) }
+        return state
+    }
+
+    static func apply(_ entry: RaftLogEntry, to state: inout ClusterState) throws {
+        switch entry.type {
+        case .entryNormal:
+            guard !entry.payload.isEmpty else { return }
+            let request = try decodeRequest(entry)
+            for action in request.action {
+                apply(action, index: entry.index, to: &state)
+            }
+        case .entryConfChange:
+            let change = try decodeConfChange(entry)
+            var context: SwarmRaftMember?
+            if !change.context.isEmpty {
+                context = try? SwarmRaftMember(serializedBytes: change.context)
+                if context == nil {
+                    state.warnings.append(ReplayWarning(index: entry.index, message: "conf change context is not a RaftMember"))
+                }
+            }
+            state.membership.apply(change, context: context)
+            switch change.type {
+            case .confChangeAddNode, .confChangeAddLearnerNode:
+                if !state.voters.contains(change.nodeID) { state.voters.append(change.nodeID) }
+            case .confChangeRemoveNode:
+                state.voters.removeAll { $0 == change.nodeID }
+            case .confChangeUpdateNode:
+                break
+            }
+        case .entryConfChangeV2:
+            state.warnings.append(ReplayWarning(index: entry.index, message: "ConfChangeV2 entry ignored (swarmkit never writes them)"))
+        }
+    }
+
+    /// swarmkit applies an entry's actions as one transaction and fails it on a conflict; a
+    /// rescue tool keeps going and says what it saw, so the operator can judge.
+    static func apply(_ action: SwarmStoreAction, index: UInt64, to state: inout ClusterState) {
+        guard let object = action.target else {
+            state.warnings.append(ReplayWarning(index: index, message: "store action without a target"))
+            return
+        }
+        let kind = object.kind
+        let exists = state.store.contains(kind, id: object.id)
+        switch action.action {
+        case .storeActionCreate:
+            if exists {
+                state.warnings.append(ReplayWarning(index: index, message: "create of existing \(kind.rawValue) \(object.id)"))
+            }
+            state.store.insert(object)
+        case .storeActionUpdate:
+            if !exists {
+                state.warnings.append(ReplayWarning(index: index, message: "update of missing \(kind.rawValue) \(object.id)"))
+            }
+            state.store.insert(object)
+        case .storeActionRemove:
+            if state.store.remove(kind, id: object.id) == nil {
+                state.warnings.append(ReplayWarning(index: index, message: "remove of missing \(kind.rawValue) \(object.id)"))
+            }
+        default:
+            state.warnings.append(ReplayWarning(index: index, message: "unknown store action \(action.action.rawValue)"))
+        }
+    }
+
+    public static func decodeRequest(_ entry: RaftLogEntry) throws -> SwarmInternalRaftRequest {
+        do {
+            return try SwarmInternalRaftRequest(serializedBytes: entry.payload)
+        } catch {
+            throw ReplayError(location: "\(entry.stored.position) (entry \(entry.index))", reason: "request does not decode: \(error)")
+        }
+    }
+
+    public static func decodeConfChange(_ entry: RaftLogEntry) throws -> RaftConfChange {
+        do {
+            return try RaftConfChange(serializedBytes: entry.payload)
+        } catch {
+            throw ReplayError(location: "\(entry.stored.position) (entry \(entry.index))", reason: "conf change does not decode: \(error)")
+        }
+    }
+}

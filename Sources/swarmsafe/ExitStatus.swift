@@ -1,0 +1,48 @@
+import Foundation
+import SwarmFormats
+import SwarmSafeKit
+import SwarmStore
+
+/// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
+enum ExitStatus: Int32 {
+    case ok = 0
+    case failure = 1
+    case usage = 2
+    /// The node key is autolocked and no unlock key, or a wrong one, was given.
+    case locked = 3
+    /// Raft data, keys or certificates are damaged or do not decode.
+    case corrupt = 4
+    /// The state directory or a file it needs does not exist.
+    case notFound = 5
+
+    /// The status for one of our own errors; nil for ArgumentParser's, which it reports itself.
+    init?(for error: Error) {
+        switch error {
+        case let e as StateDirectoryError:
+            switch e {
+            case .missing, .notADirectory, .notAStateDirectory, .noWAL: self = .notFound
+            case .worker: self = .failure
+            }
+        case let e as FileAccessError:
+            self = e.code == ENOENT ? .notFound : .failure
+        case let e as KeyMaterialError:
+            self = e.isLockedOrWrongKey ? .locked : .corrupt
+        case is WALError, is SnapshotError, is ReplayError, is RaftPayloadError, is StateFileError:
+            self = .corrupt
+        case let e as CocoaError where e.code == .fileReadNoSuchFile:
+            self = .notFound
+        case is CommandError:
+            self = .failure
+        case is CocoaError:
+            self = .failure
+        default:
+            return nil
+        }
+    }
+}
+
+/// A failure the command itself detects, already phrased for the operator.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
