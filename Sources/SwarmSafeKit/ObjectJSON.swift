@@ -16,6 +16,14 @@ public struct ObjectJSON: Sendable {
     }
 
     public func line(_ message: any SwiftProtobuf.Message) throws -> String {
-        redaction.finish(try message.jsonString())
+        redaction.finish(try message.jsonString(options: Self.options))
     }
+
+    /// Map fields (labels, driver options) print in key order, so two dumps of the same state
+    /// are identical and diffable.
+    static let options: JSONEncodingOptions = {
+        var options = JSONEncodingOptions()
+        options.useDeterministicOrdering = true
+        return options
+    }()
 }
