@@ -77,9 +77,11 @@ public struct SnapshotReport: Encodable, Sendable {
     /// nil when the log has no snapshot.
     public init?(log: RaftLog) throws {
         guard let snapshot = log.snapshot, let payload = log.snapshotPayload else { return nil }
-        let decoded: SwarmSnapshot
+        let decoded: SwarmRawSnapshot
+        let store: ObjectStore
         do {
-            decoded = try SwarmSnapshot(serializedBytes: payload)
+            decoded = try SwarmRawSnapshot(serializedBytes: payload)
+            store = try ObjectStore(snapshot: decoded.store)
         } catch {
             throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
         }
@@ -90,7 +92,6 @@ public struct SnapshotReport: Encodable, Sendable {
         version = decoded.version.rawValue
         members = decoded.membership.members.map(InspectReport.Member.init)
         removed = decoded.membership.removed.map(raftIDString)
-        let store = ObjectStore(snapshot: decoded.store)
         objects = Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.plural, store.count($0)) })
         skippedNewerFiles = log.skippedSnapshots.map(\.description)
     }

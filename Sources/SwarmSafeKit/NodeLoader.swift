@@ -90,7 +90,10 @@ public struct NodeLoader: Sendable {
     /// The algorithm the raft data is actually stored with, read off the first payload.
     static func algorithm(of log: RaftLog) -> SwarmMaybeEncryptedRecord.Algorithm? {
         guard log.layout.isEncrypted else { return SwarmMaybeEncryptedRecord.Algorithm.none }
-        let sample = log.snapshot?.snapshot.data ?? log.entries.first(where: { !$0.stored.entry.data.isEmpty })?.stored.entry.data
+        var sample = log.snapshot?.snapshot.data
+        if sample == nil, let first = log.entries.first {
+            sample = try? log.wal.raftEntry(first).data
+        }
         guard let sample, let record = try? SwarmMaybeEncryptedRecord(serializedBytes: sample) else { return nil }
         return record.algorithm
     }

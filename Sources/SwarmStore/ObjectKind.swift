@@ -1,3 +1,4 @@
+import Foundation
 import SwarmProto
 import SwiftProtobuf
 
@@ -14,6 +15,22 @@ public enum ObjectKind: String, CaseIterable, Sendable, Codable {
 public typealias StoreObject = SwarmStoreAction.OneOf_Target
 
 extension SwarmStoreAction.OneOf_Target {
+    /// Decodes an object of a known kind from its stored bytes.
+    public init(kind: ObjectKind, bytes: Data) throws {
+        switch kind {
+        case .node: self = .node(try SwarmNode(serializedBytes: bytes))
+        case .service: self = .service(try SwarmService(serializedBytes: bytes))
+        case .task: self = .task(try SwarmTask(serializedBytes: bytes))
+        case .network: self = .network(try SwarmNetwork(serializedBytes: bytes))
+        case .cluster: self = .cluster(try SwarmCluster(serializedBytes: bytes))
+        case .secret: self = .secret(try SwarmSecret(serializedBytes: bytes))
+        case .resource: self = .resource(try SwarmResource(serializedBytes: bytes))
+        case .extension: self = .extension(try SwarmExtension(serializedBytes: bytes))
+        case .config: self = .config(try SwarmConfig(serializedBytes: bytes))
+        case .volume: self = .volume(try SwarmVolume(serializedBytes: bytes))
+        }
+    }
+
     public var kind: ObjectKind {
         switch self {
         case .node: .node
@@ -88,6 +105,24 @@ extension SwarmStoreAction.OneOf_Target {
         case .extension(let o): o
         case .config(let o): o
         case .volume(let o): o
+        }
+    }
+}
+
+extension SwarmRawStoreAction.OneOf_Target {
+    /// The kind and stored bytes of the action's object.
+    public var kindAndBytes: (ObjectKind, Data) {
+        switch self {
+        case .node(let b): (.node, b)
+        case .service(let b): (.service, b)
+        case .task(let b): (.task, b)
+        case .network(let b): (.network, b)
+        case .cluster(let b): (.cluster, b)
+        case .secret(let b): (.secret, b)
+        case .resource(let b): (.resource, b)
+        case .extension(let b): (.extension, b)
+        case .config(let b): (.config, b)
+        case .volume(let b): (.volume, b)
         }
     }
 }

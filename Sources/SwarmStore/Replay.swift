@@ -44,23 +44,23 @@ public enum Replayer {
         var snapshotMembership = RaftMembership()
         var voters: [UInt64] = []
         if let snapshot = log.snapshot, let payload = log.snapshotPayload {
-            let decoded: SwarmSnapshot
+            let decoded: SwarmRawSnapshot
             do {
-                decoded = try SwarmSnapshot(serializedBytes: payload)
+                decoded = try SwarmRawSnapshot(serializedBytes: payload)
+                store = try ObjectStore(snapshot: decoded.store)
             } catch {
                 throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
             }
             guard decoded.version == .v0 else {
                 throw ReplayError(location: snapshot.path, reason: "unknown snapshot version \(decoded.version.rawValue)")
             }
-            store = ObjectStore(snapshot: decoded.store)
             snapshotMembership = RaftMembership(snapshot: decoded.membership)
             voters = snapshot.snapshot.metadata.confState.voters
         }
         var state = ClusterState(
             store: store, membership: snapshotMembership, snapshotMembership: snapshotMembership,
             voters: voters, warnings: [])
-        for entry in log.entries {
+        try log.forEachEntry { entry in
             try apply(entry, to: &state)
         }
         if let localMember { state.membership.complete(with: localMember) }
@@ -71,9 +71,14 @@ public enum Replayer {
         switch entry.type {
         case .entryNormal:
             guard !entry.payload.isEmpty else { return }
-            let request = try decodeRequest(entry)
+            let request: SwarmRawInternalRaftRequest
+            do {
+                request = try SwarmRawInternalRaftRequest(serializedBytes: entry.payload)
+            } catch {
+                throw ReplayError(location: "\(entry.stored.position) (entry \(entry.index))", reason: "request does not decode: \(error)")
+            }
             for action in request.action {
-                apply(action, index: entry.index, to: &state)
+                try apply(action, entry: entry, to: &state)
             }
         case .entryConfChange:
             let change = try decodeConfChange(entry)
@@ -100,12 +105,19 @@ public enum Replayer {
 
     /// swarmkit applies an entry's actions as one transaction and fails it on a conflict; a
     /// rescue tool keeps going and says what it saw, so the operator can judge.
-    static func apply(_ action: SwarmStoreAction, index: UInt64, to state: inout ClusterState) {
-        guard let object = action.target else {
+    static func apply(_ action: SwarmRawStoreAction, entry: RaftLogEntry, to state: inout ClusterState) throws {
+        let index = entry.index
+        guard let target = action.target else {
             state.warnings.append(ReplayWarning(index: index, message: "store action without a target"))
             return
         }
-        let kind = object.kind
+        let (kind, bytes) = target.kindAndBytes
+        let object: StoredObject
+        do {
+            object = try StoredObject(kind: kind, bytes: bytes)
+        } catch {
+            throw ReplayError(location: "\(entry.stored.position) (entry \(index))", reason: "\(kind.rawValue) does not decode: \(error)")
+        }
         let exists = state.store.contains(kind, id: object.id)
         switch action.action {
         case .storeActionCreate:

@@ -181,8 +181,10 @@ import Testing
         let start = snapshot.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
         let wal = try WALReader(directory: folder.appendingPathComponent("raft/wal-v3-encrypted")).readAll(from: start)
         var decrypted = 0
-        for entry in wal.entries where !entry.entry.data.isEmpty {
-            let record = try RaftCipher.record(from: entry.entry.data)
+        for stored in wal.entries {
+            let data = try wal.raftEntry(stored).data
+            guard !data.isEmpty else { continue }
+            let record = try RaftCipher.record(from: data)
             #expect(record.encryptionAlgorithm == (fips ? .fernet : .secretbox))
             let plaintext = try cipher.decrypt(record)
             #expect(ProtobufWire.isWellFormed(plaintext))

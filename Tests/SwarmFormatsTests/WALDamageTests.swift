@@ -60,7 +60,7 @@ import Testing
         // before it are all there.
         #expect(position.offset <= last.position.offset)
         #expect(damaged.entries.count >= intact.entries.count - 1)
-        #expect(damaged.entries.map(\.entry.index) == intact.entries.prefix(damaged.entries.count).map(\.entry.index))
+        #expect(damaged.entries.map(\.index) == intact.entries.prefix(damaged.entries.count).map(\.index))
     }
 
     @Test func fileCutShortInsideARecordIsATornTail() throws {

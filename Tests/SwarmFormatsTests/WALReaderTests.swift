@@ -22,12 +22,12 @@ import Testing
         let wal = try WALReader(directory: Self.walDirectory(folder)).readAll(from: start)
         let golden = try Self.goldenEntries(scenario, node)
         #expect(wal.entries.count == golden["count"] as? Int)
-        #expect(wal.entries.first?.entry.index == (golden["first"] as? Int).map(UInt64.init))
-        #expect(wal.entries.last?.entry.index == (golden["last"] as? Int).map(UInt64.init))
-        #expect(wal.entries.last?.entry.term == (golden["last_term"] as? Int).map(UInt64.init))
+        #expect(wal.entries.first?.index == (golden["first"] as? Int).map(UInt64.init))
+        #expect(wal.entries.last?.index == (golden["last"] as? Int).map(UInt64.init))
+        #expect(wal.entries.last?.term == (golden["last_term"] as? Int).map(UInt64.init))
         let types = try #require(golden["types"] as? [String: Int])
-        let normal = wal.entries.filter { $0.entry.type == .entryNormal }.count
-        let conf = wal.entries.filter { $0.entry.type == .entryConfChange }.count
+        let normal = wal.entries.filter { $0.type == .entryNormal }.count
+        let conf = wal.entries.filter { $0.type == .entryConfChange }.count
         #expect(normal == types["EntryNormal", default: 0])
         #expect(conf == types["EntryConfChange", default: 0])
         #expect(wal.tornTail == nil)

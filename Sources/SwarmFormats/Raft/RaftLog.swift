@@ -20,14 +20,16 @@ public struct RaftLogEntry: Sendable {
     /// Normal entries: a marshaled InternalRaftRequest (may be empty: leader no-ops).
     /// Conf changes: a marshaled raftpb.ConfChange.
     public let payload: Data
+    /// The entry's data as stored (encrypted in the encrypted layout).
+    public let storedData: Data
 
-    public var index: UInt64 { stored.entry.index }
-    public var term: UInt64 { stored.entry.term }
-    public var type: RaftEntryType { stored.entry.type }
+    public var index: UInt64 { stored.index }
+    public var term: UInt64 { stored.term }
+    public var type: RaftEntryType { stored.type }
 }
 
 /// The raft data of a manager as it would start from it: the newest intact snapshot and the
-/// WAL entries after it, decrypted.
+/// WAL entries after it. Entry payloads are decrypted as they are visited, never all at once.
 public struct RaftLog: Sendable {
     public let layout: RaftLayout
     public let snapshot: LoadedSnapshot?
@@ -36,13 +38,31 @@ public struct RaftLog: Sendable {
     /// Newer snapshot files that were damaged and passed over.
     public let skippedSnapshots: [SkippedSnapshot]
     public let wal: WALContents
-    public let entries: [RaftLogEntry]
+    public let decrypter: any RaftPayloadDecrypter
 
+    public var entries: [WALEntry] { wal.entries }
     public var hardState: RaftHardState { wal.hardState }
     public var snapshotIndex: UInt64 { snapshot?.index ?? 0 }
     public var snapshotTerm: UInt64 { snapshot?.term ?? 0 }
-    public var lastIndex: UInt64 { entries.last?.index ?? snapshotIndex }
-    public var lastTerm: UInt64 { entries.last?.term ?? snapshotTerm }
+    public var lastIndex: UInt64 { wal.entries.last?.index ?? snapshotIndex }
+    public var lastTerm: UInt64 { wal.entries.last?.term ?? snapshotTerm }
+
+    /// Visits every entry in log order with its payload decrypted.
+    public func forEachEntry(_ body: (RaftLogEntry) throws -> Void) throws {
+        try wal.forEachEntry { stored, entry in
+            let plaintext: Data
+            if entry.data.isEmpty {
+                plaintext = entry.data
+            } else {
+                do {
+                    plaintext = try decrypter.decrypt(entry.data)
+                } catch {
+                    throw RaftPayloadError(location: "\(stored.position) (entry \(stored.index))", underlying: "\(error)")
+                }
+            }
+            try body(RaftLogEntry(stored: stored, payload: plaintext, storedData: entry.data))
+        }
+    }
 }
 
 /// Why a payload could not be decrypted, with the place it is stored.
@@ -54,7 +74,8 @@ public struct RaftPayloadError: Error, Sendable, CustomStringConvertible {
 }
 
 public enum RaftLogLoader {
-    /// Loads snapshot + WAL as swarmkit's bootstrap does, read-only.
+    /// Loads snapshot + WAL as swarmkit's bootstrap does, read-only. Entries are checked
+    /// (framing, CRC) here and decrypted later, as they are visited.
     public static func load(
         _ directory: StateDirectory, decrypter: any RaftPayloadDecrypter
     ) throws -> RaftLog {
@@ -74,25 +95,8 @@ public enum RaftLogLoader {
             }
         }
         let wal = try WALReader(directory: directory.walDirectory(layout)).readAll(from: start)
-        var entries: [RaftLogEntry] = []
-        entries.reserveCapacity(wal.entries.count)
-        for stored in wal.entries {
-            let data = stored.entry.data
-            let plaintext: Data
-            if data.isEmpty {
-                plaintext = data
-            } else {
-                do {
-                    plaintext = try decrypter.decrypt(data)
-                } catch {
-                    throw RaftPayloadError(
-                        location: "\(stored.position) (entry \(stored.entry.index))", underlying: "\(error)")
-                }
-            }
-            entries.append(RaftLogEntry(stored: stored, payload: plaintext))
-        }
         return RaftLog(
             layout: layout, snapshot: snapshots.snapshot, snapshotPayload: payload,
-            skippedSnapshots: snapshots.skipped, wal: wal, entries: entries)
+            skippedSnapshots: snapshots.skipped, wal: wal, decrypter: decrypter)
     }
 }

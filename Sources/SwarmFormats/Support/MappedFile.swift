@@ -38,6 +38,16 @@ public final class MappedFile: @unchecked Sendable {
         if let base { munmap(base, count) }
     }
 
+    /// Drops the pages before `offset` from memory; they are read again from the file if
+    /// touched later. Keeps a long sequential pass over a big segment from holding all of it
+    /// resident at once.
+    public func releasePages(before offset: Int) {
+        guard let base, offset > 0 else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let length = min(offset, count) / page * page
+        if length > 0 { madvise(base, length, MADV_DONTNEED) }
+    }
+
     /// The mapped bytes; valid only inside `body` (the map lives as long as `self`).
     public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(start: base, count: count))

@@ -5,6 +5,10 @@ import SwarmProto
 public struct WALFrame: Sendable {
     public let record: WALRecord
     public let position: WALPosition
+    /// Index of the segment in the decoder's list, and where the record's bytes (after the
+    /// length word, without padding) sit in it.
+    public let segmentIndex: Int
+    public let recordRange: Range<Int>
     /// Bytes the frame occupies on disk: length word, record, padding.
     public let frameSize: Int
 }
@@ -44,8 +48,9 @@ public struct WALFrameDecoder {
     }
 
     private let segments: [Segment]
-    private var segmentIndex = 0
-    private var offset = 0
+    public private(set) var segmentIndex = 0
+    /// Offset of the next frame in the current segment.
+    public private(set) var offset = 0
     /// Running CRC over record data since the last crc record.
     public private(set) var crc = CRC32C()
 
@@ -114,7 +119,10 @@ public struct WALFrameDecoder {
                 }
             }
             offset += frameSize
-            return .frame(WALFrame(record: record, position: here, frameSize: frameSize))
+            return .frame(
+                WALFrame(
+                    record: record, position: here, segmentIndex: segmentIndex,
+                    recordRange: start..<(start + recordLength), frameSize: frameSize))
         }
         return .end(.clean)
     }

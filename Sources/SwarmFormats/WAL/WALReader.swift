@@ -11,15 +11,19 @@ public struct WALStart: Sendable, Equatable {
     }
 }
 
-/// One raft entry as stored in the WAL, with the exact record bytes it was read from so an
-/// unchanged entry can be written back byte for byte.
+/// Where one raft entry is stored. The entry itself (with its possibly large payload) is
+/// decoded on demand from the mapped segment, so reading a big log never holds every
+/// payload in memory at once.
 public struct WALEntry: Sendable {
-    public let entry: RaftEntry
-    public let recordData: Data
+    public let index: UInt64
+    public let term: UInt64
+    public let type: RaftEntryType
     public let position: WALPosition
+    let segmentIndex: Int
+    let recordRange: Range<Int>
 }
 
-/// Everything `ReadAll` yields, in etcd's sense.
+/// Everything etcd's `ReadAll` yields, plus where each entry is stored.
 public struct WALContents: Sendable {
     /// The segments that were read, oldest first.
     public let segments: [WALSegmentName]
@@ -36,13 +40,45 @@ public struct WALContents: Sendable {
     public let crcAtEnd: UInt32
     /// Every snapshot record seen (index, term).
     public let snapshotRecords: [WALStart]
+    let files: [MappedFile]
 
-    public var lastIndex: UInt64? { entries.last?.entry.index }
+    public var lastIndex: UInt64? { entries.last?.index }
+
+    /// The exact bytes of the WAL record holding `entry`, for writing it back unchanged.
+    public func recordBytes(_ entry: WALEntry) -> Data {
+        files[entry.segmentIndex].withBytes { Data($0[entry.recordRange]) }
+    }
+
+    /// The raft entry stored at `entry`. Its CRC was checked when the WAL was read.
+    public func raftEntry(_ entry: WALEntry) throws -> RaftEntry {
+        do {
+            let record = try WALRecord(serializedBytes: recordBytes(entry))
+            return try RaftEntry(serializedBytes: record.data)
+        } catch {
+            throw WALError.undecodableRecord(entry.position, reason: "entry: \(error)")
+        }
+    }
+
+    /// Calls `body` with each entry in order, releasing segment pages already visited so
+    /// memory stays flat however long the log is.
+    public func forEachEntry(_ body: (WALEntry, RaftEntry) throws -> Void) throws {
+        var visited = 0
+        for entry in entries {
+            try body(entry, raftEntry(entry))
+            visited += entry.recordRange.count
+            if visited >= WALReader.releaseStride {
+                files[entry.segmentIndex].releasePages(before: entry.recordRange.lowerBound)
+                visited = 0
+            }
+        }
+    }
 }
 
 /// Reads an etcd WAL directory the way etcd's `ReadAll` does, without ever modifying it.
 public struct WALReader: Sendable {
     public let directory: URL
+    /// How many bytes a pass reads before it lets the pages behind it go.
+    static let releaseStride = 4 << 20
 
     public init(directory: URL) {
         self.directory = directory
@@ -78,7 +114,7 @@ public struct WALReader: Sendable {
         let names = try selectSegments(from: start)
         let files = try names.map { try MappedFile(path: directory.appendingPathComponent($0.fileName).path) }
         return try withSegments(files, names: names) { segments in
-            try Self.decode(segments: segments, names: names, start: start, directory: directory.path)
+            try Self.decode(segments: segments, files: files, names: names, start: start, directory: directory.path)
         }
     }
 
@@ -97,7 +133,8 @@ public struct WALReader: Sendable {
     }
 
     static func decode(
-        segments: [WALFrameDecoder.Segment], names: [WALSegmentName], start: WALStart, directory: String
+        segments: [WALFrameDecoder.Segment], files: [MappedFile], names: [WALSegmentName], start: WALStart,
+        directory: String
     ) throws -> WALContents {
         var decoder = WALFrameDecoder(segments: segments)
         var metadata: Data?
@@ -106,6 +143,7 @@ public struct WALReader: Sendable {
         var snapshots: [WALStart] = []
         var matched = false
         var ending: WALFrameEnd?
+        var released = 0
         loop: while true {
             let frame: WALFrame
             switch try decoder.next() {
@@ -113,6 +151,10 @@ public struct WALReader: Sendable {
             case .end(let end):
                 ending = end
                 break loop
+            }
+            if decoder.offset - released >= releaseStride, decoder.segmentIndex < files.count {
+                files[decoder.segmentIndex].releasePages(before: frame.recordRange.lowerBound)
+                released = decoder.offset
             }
             let record = frame.record
             guard let type = WALRecordType(rawValue: record.type) else {
@@ -130,10 +172,15 @@ public struct WALReader: Sendable {
                     // A rewritten index replaces the uncommitted tail from that point on.
                     let slot = entry.index - start.index - 1
                     guard slot <= UInt64(entries.count) else {
-                        throw WALError.entryGap(frame.position, index: entry.index, expectedAtMost: start.index + UInt64(entries.count) + 1)
+                        throw WALError.entryGap(
+                            frame.position, index: entry.index,
+                            expectedAtMost: start.index + UInt64(entries.count) + 1)
                     }
                     entries.removeSubrange(Int(slot)...)
-                    entries.append(WALEntry(entry: entry, recordData: record.data, position: frame.position))
+                    entries.append(
+                        WALEntry(
+                            index: entry.index, term: entry.term, type: entry.type, position: frame.position,
+                            segmentIndex: frame.segmentIndex, recordRange: frame.recordRange))
                 }
             case .state:
                 do {
@@ -160,7 +207,8 @@ public struct WALReader: Sendable {
                 snapshots.append(WALStart(index: snap.index, term: snap.term))
                 if snap.index == start.index {
                     if snap.term != start.term {
-                        throw WALError.snapshotMismatch(frame.position, index: snap.index, walTerm: snap.term, snapshotTerm: start.term)
+                        throw WALError.snapshotMismatch(
+                            frame.position, index: snap.index, walTerm: snap.term, snapshotTerm: start.term)
                     }
                     matched = true
                 }
@@ -172,6 +220,7 @@ public struct WALReader: Sendable {
         let torn: WALFrameEnd? = if case .tornTail = ending { ending } else { nil }
         return WALContents(
             segments: names, metadata: metadata, hardState: hardState, entries: entries,
-            tornTail: torn, end: decoder.position, crcAtEnd: decoder.crc.value, snapshotRecords: snapshots)
+            tornTail: torn, end: decoder.position, crcAtEnd: decoder.crc.value, snapshotRecords: snapshots,
+            files: files)
     }
 }

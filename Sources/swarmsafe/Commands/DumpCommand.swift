@@ -44,7 +44,7 @@ struct DumpObjects: ParsableCommand {
         var out = BufferedOutput()
         for kind in kind.map({ [$0] }) ?? ObjectKind.allCases {
             for object in cluster.store.objects(kind) {
-                out.line(try encoder.line(object))
+                out.line(try encoder.line(object.decoded()))
             }
         }
         out.flush()
@@ -75,9 +75,9 @@ struct DumpWAL: ParsableCommand {
         guard let log = node.raft else { return }
         let describer = EntryJSON(redaction: secrets.redaction)
         var out = BufferedOutput()
-        for entry in log.entries {
-            if let from, entry.index < from { continue }
-            if let to, entry.index > to { break }
+        try log.forEachEntry { entry in
+            if let from, entry.index < from { return }
+            if let to, entry.index > to { return }
             out.line(try describer.line(entry))
         }
         out.flush()
