@@ -87,7 +87,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwarmStoreTests",
-            dependencies: ["SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"]
+            dependencies: [
+                "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "SwarmSafeCLITests",
