@@ -1,4 +1,5 @@
 import Foundation
+import SwarmFormats
 
 /// `inspect --json`: a contract that tests and playbooks rely on. Field names are fixed;
 /// add fields, never rename them.
@@ -11,6 +12,10 @@ public struct InspectReport: Encodable, Sendable {
     public var objects: [String: Int]?
     public var encryption: Encryption
     public var certificate: Certificate?
+    /// `state.json`: the managers this node knows how to reach.
+    public var knownManagers: [KnownManager]
+    /// `docker-state.json` as the daemon saved it, when present (addresses, data path port).
+    public var dockerState: [String: JSONValue]?
     public var warnings: [String]
 
     public struct Raft: Encodable, Sendable {
@@ -92,6 +97,8 @@ public struct InspectReport: Encodable, Sendable {
     enum CodingKeys: String, CodingKey {
         case role, raft, objects, encryption, certificate, warnings
         case stateDir = "state_dir"
+        case knownManagers = "known_managers"
+        case dockerState = "docker_state"
         case clusterID = "cluster_id"
         case nodeID = "node_id"
     }

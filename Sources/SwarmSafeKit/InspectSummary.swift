@@ -1,4 +1,5 @@
 import Foundation
+import SwarmFormats
 
 /// The human-readable form of an `InspectReport`: a few aligned lines an operator can read
 /// at 3 a.m.
@@ -7,6 +8,15 @@ public struct InspectSummary: Sendable {
 
     public init(report: InspectReport) {
         self.report = report
+    }
+
+    static func render(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let s): s
+        case .number(let n): n == n.rounded() ? String(Int(n)) : String(n)
+        case .bool(let b): String(b)
+        default: "…"
+        }
     }
 
     public var text: String {
@@ -26,6 +36,14 @@ public struct InspectSummary: Sendable {
             let order = ["nodes", "services", "tasks", "networks", "secrets", "configs", "clusters", "extensions", "resources", "volumes"]
             let text = order.compactMap { key in objects[key].map { "\($0) \(key)" } }.joined(separator: ", ")
             lines.append(("objects", text))
+        }
+        if !report.knownManagers.isEmpty {
+            lines.append(("state.json", report.knownManagers.map { "\($0.nodeID) \($0.addr)" }.joined(separator: "\n")))
+        }
+        if let docker = report.dockerState {
+            let keys = ["AdvertiseAddr", "ListenAddr", "DataPathAddr", "DataPathPort"]
+            let text = keys.compactMap { key in docker[key].map { "\(key)=\(Self.render($0))" } }.joined(separator: " ")
+            lines.append(("docker-state", text.isEmpty ? "present" : text))
         }
         let e = report.encryption
         var encryption = e.algorithm + (e.locked ? ", autolocked" : ", not autolocked")

@@ -7,6 +7,7 @@ import SwarmStore
 public struct LoadedNode: Sendable {
     public let directory: StateDirectory
     public let knownManagers: [KnownManager]
+    public let dockerState: DockerStateJSON?
     public let certificates: SwarmCertificates?
     public let keys: NodeKeys?
     /// Managers only.
@@ -40,6 +41,10 @@ public struct NodeLoader: Sendable {
         } else {
             warnings.append("\(directory.stateFile.path): missing")
         }
+        var dockerState: DockerStateJSON?
+        if FileManager.default.fileExists(atPath: directory.dockerStateFile.path) {
+            dockerState = try DockerStateJSON.read(directory.dockerStateFile)
+        }
         var certificates: SwarmCertificates?
         do {
             certificates = try SwarmCertificates.load(
@@ -49,7 +54,7 @@ public struct NodeLoader: Sendable {
         }
         guard directory.isManager else {
             return LoadedNode(
-                directory: directory, knownManagers: managers, certificates: certificates, keys: nil, raft: nil,
+                directory: directory, knownManagers: managers, dockerState: dockerState, certificates: certificates, keys: nil, raft: nil,
                 cluster: nil, localMember: nil, raftAlgorithm: nil, warnings: warnings)
         }
         let layout = directory.raftLayout
@@ -76,7 +81,7 @@ public struct NodeLoader: Sendable {
             cluster = state
         }
         return LoadedNode(
-            directory: directory, knownManagers: managers, certificates: certificates, keys: keys, raft: log,
+            directory: directory, knownManagers: managers, dockerState: dockerState, certificates: certificates, keys: keys, raft: log,
             cluster: cluster, localMember: local, raftAlgorithm: Self.algorithm(of: log), warnings: warnings)
     }
 
@@ -143,6 +148,8 @@ extension LoadedNode {
                     rootCASHA256: $0.root?.sha256 ?? "", issuer: $0.node.issuer,
                     chainsToRoot: $0.chainsToRoot)
             },
+            knownManagers: knownManagers,
+            dockerState: dockerState?.object,
             warnings: warnings)
     }
 }

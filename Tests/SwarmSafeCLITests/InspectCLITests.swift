@@ -104,4 +104,25 @@ import Testing
         #expect(help.status == 0)
         #expect(help.stdout.contains("inspect"))
     }
+
+    @Test func stateFilesAreReported() throws {
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+        let managers = try #require(plain.json["known_managers"] as? [[String: String]])
+        #expect(managers.map { $0["node_id"] } == ["9boidup3dcx2vuk98n74xm4ri"])
+        #expect(plain.json["docker_state"] == nil)
+
+        let dockerState = #"{"ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"10.0.0.5:2377","DataPathPort":4789,"JoinInProgress":false}"#
+        try Data(dockerState.utf8).write(to: folder.appendingPathComponent("docker-state.json"))
+        let withDocker = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+        let docker = try #require(withDocker.json["docker_state"] as? [String: Any])
+        #expect(docker["AdvertiseAddr"] as? String == "10.0.0.5:2377")
+        #expect(docker["DataPathPort"] as? Int == 4789)
+
+        try Data("{not json".utf8).write(to: folder.appendingPathComponent("docker-state.json"))
+        let broken = try CLIRunner.run(["inspect", "--state-dir", folder.path])
+        #expect(broken.status == 4)
+        #expect(broken.stderr.contains("docker-state.json"))
+    }
 }
