@@ -93,6 +93,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SwarmSafeKitTests",
+            dependencies: [
+                "SwarmSafeKit", "SwarmStore", "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
             name: "SwarmSafeCLITests",
             dependencies: ["swarmsafe", "SwarmTestSupport"]
         ),

@@ -18,13 +18,7 @@ public struct EntryJSON: Sendable {
             if entry.payload.isEmpty {
                 head += ",\"request\":null"
             } else {
-                var request = try Replayer.decodeRequest(entry)
-                for i in request.action.indices {
-                    if let target = request.action[i].target {
-                        request.action[i].target = objects.redaction.apply(target)
-                    }
-                }
-                head += ",\"request\":" + (try objects.line(request))
+                head += ",\"request\":" + (try objects.line(Replayer.decodeRequest(entry)))
             }
         case .entryConfChange:
             let change = try Replayer.decodeConfChange(entry)

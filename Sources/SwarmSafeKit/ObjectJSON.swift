@@ -12,7 +12,21 @@ public struct ObjectJSON: Sendable {
     }
 
     public func line(_ object: StoreObject) throws -> String {
-        try line(redaction.apply(object).message)
+        var opaque = OpaqueAny()
+        let prepared = opaque.substitute(redaction.apply(object))
+        return opaque.finish(try line(prepared.message))
+    }
+
+    /// A raft request, each action's object prepared as `line(_: StoreObject)` does.
+    public func line(_ request: SwarmInternalRaftRequest) throws -> String {
+        var opaque = OpaqueAny()
+        var prepared = request
+        for i in prepared.action.indices {
+            if let target = prepared.action[i].target {
+                prepared.action[i].target = opaque.substitute(redaction.apply(target))
+            }
+        }
+        return opaque.finish(try line(prepared as any SwiftProtobuf.Message))
     }
 
     public func line(_ message: any SwiftProtobuf.Message) throws -> String {
