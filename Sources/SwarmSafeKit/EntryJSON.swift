@@ -70,23 +70,15 @@ public struct SnapshotReport: Encodable, Sendable {
 
     /// nil when the log has no snapshot.
     public init?(log: RaftLog) throws {
-        guard let snapshot = log.snapshot, let payload = log.snapshotPayload else { return nil }
-        let decoded: SwarmRawSnapshot
-        let store: ObjectStore
-        do {
-            decoded = try SwarmRawSnapshot(serializedBytes: payload)
-            store = try ObjectStore(snapshot: decoded.store)
-        } catch {
-            throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
-        }
+        guard let snapshot = log.snapshot, let contents = try Replayer.snapshotContents(log) else { return nil }
         file = snapshot.path
         index = snapshot.index
         term = snapshot.term
-        voters = snapshot.snapshot.metadata.confState.voters.map(raftIDString)
-        version = decoded.version.rawValue
-        members = decoded.membership.members.map(InspectReport.Member.init)
-        removed = decoded.membership.removed.map(raftIDString)
-        objects = Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.plural, store.count($0)) })
+        voters = contents.voters.map(raftIDString)
+        version = 0
+        members = contents.membership.members.map(InspectReport.Member.init)
+        removed = contents.membership.removed.map(raftIDString)
+        objects = Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.plural, contents.store.count($0)) })
         skippedNewerFiles = log.skippedSnapshots.map(\.description)
     }
 

@@ -38,25 +38,39 @@ public struct ClusterState: Sendable {
 /// Like swarmkit's own decoder (swarm-rafttool), every entry in the log is applied, committed
 /// or not: after a restart a sole manager commits its whole log, and that is the state a
 /// restore or a rescue brings back. `inspect` reports the commit index next to it.
+/// What a snapshot file holds once decrypted: its store and membership.
+public struct SnapshotContents: Sendable {
+    public let store: ObjectStore
+    public let membership: RaftMembership
+    /// Raft-level voters from the snapshot's metadata.
+    public let voters: [UInt64]
+}
+
 public enum Replayer {
-    public static func replay(_ log: RaftLog, localMember: SwarmRaftMember? = nil) throws -> ClusterState {
-        var store = ObjectStore()
-        var snapshotMembership = RaftMembership()
-        var voters: [UInt64] = []
-        if let snapshot = log.snapshot, let payload = log.snapshotPayload {
-            let decoded: SwarmRawSnapshot
-            do {
-                decoded = try SwarmRawSnapshot(serializedBytes: payload)
-                store = try ObjectStore(snapshot: decoded.store)
-            } catch {
-                throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
-            }
-            guard decoded.version == .v0 else {
-                throw ReplayError(location: snapshot.path, reason: "unknown snapshot version \(decoded.version.rawValue)")
-            }
-            snapshotMembership = RaftMembership(snapshot: decoded.membership)
-            voters = snapshot.snapshot.metadata.confState.voters
+    /// Decodes the log's snapshot payload; nil when the log has no snapshot.
+    public static func snapshotContents(_ log: RaftLog) throws -> SnapshotContents? {
+        guard let snapshot = log.snapshot, let payload = log.snapshotPayload else { return nil }
+        let decoded: SwarmRawSnapshot
+        let store: ObjectStore
+        do {
+            decoded = try SwarmRawSnapshot(serializedBytes: payload)
+            store = try ObjectStore(snapshot: decoded.store)
+        } catch {
+            throw ReplayError(location: snapshot.path, reason: "snapshot payload does not decode: \(error)")
         }
+        guard decoded.version == .v0 else {
+            throw ReplayError(location: snapshot.path, reason: "unknown snapshot version \(decoded.version.rawValue)")
+        }
+        return SnapshotContents(
+            store: store, membership: RaftMembership(snapshot: decoded.membership),
+            voters: snapshot.snapshot.metadata.confState.voters)
+    }
+
+    public static func replay(_ log: RaftLog, localMember: SwarmRaftMember? = nil) throws -> ClusterState {
+        let contents = try snapshotContents(log)
+        let store = contents?.store ?? ObjectStore()
+        let snapshotMembership = contents?.membership ?? RaftMembership()
+        let voters = contents?.voters ?? []
         var state = ClusterState(
             store: store, membership: snapshotMembership, snapshotMembership: snapshotMembership,
             voters: voters, warnings: [])

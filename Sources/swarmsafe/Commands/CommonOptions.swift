@@ -38,7 +38,8 @@ struct UnlockKeyOptions: ParsableArguments {
             do {
                 text = try String(contentsOfFile: unlockKeyFile, encoding: .utf8)
             } catch {
-                throw FileAccessError(path: unlockKeyFile, operation: "read the unlock key file", errno: ENOENT)
+                let missing = (error as? CocoaError)?.code == .fileReadNoSuchFile
+                throw FileAccessError(path: unlockKeyFile, operation: "read the unlock key file", errno: missing ? ENOENT : EACCES)
             }
             return try UnlockKey(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines), source: unlockKeyFile)
         }
