@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "SwarmSafeKitTests",
             dependencies: [
-                "SwarmSafeKit", "SwarmStore", "SwarmProto",
+                "SwarmSafeKit", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

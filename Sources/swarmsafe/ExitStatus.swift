@@ -31,6 +31,12 @@ enum ExitStatus: Int32 {
             self = .corrupt
         case let e as CocoaError where e.code == .fileReadNoSuchFile:
             self = .notFound
+        case let e as InitError:
+            switch e {
+            case .invalidAdvertiseAddress, .cannotChooseAdvertiseAddress, .invalidHostname: self = .usage
+            case .parentMissing: self = .notFound
+            default: self = .failure
+            }
         case is CommandError:
             self = .failure
         case is CocoaError:

@@ -110,13 +110,17 @@ public struct WALFrameDecoder {
                 throw .undecodableRecord(here, reason: "\(error)")
             }
             if record.type != WALRecordType.crc.rawValue {
-                crc.update(record.data)
-                if record.crc != crc.value {
+                // Advanced on a copy: a torn record must not leave its data in the chain a
+                // writer continues from `crc`.
+                var running = crc
+                running.update(record.data)
+                if record.crc != running.value {
                     if isLast && Self.hasZeroSector(bytes, from: start, count: recordLength + padding) {
                         return .end(.tornTail(here, reason: "CRC mismatch in a record with an unwritten sector"))
                     }
-                    throw .crcMismatch(here, stored: record.crc, computed: crc.value)
+                    throw .crcMismatch(here, stored: record.crc, computed: running.value)
                 }
+                crc = running
             }
             offset += frameSize
             return .frame(

@@ -41,3 +41,12 @@ public struct InitCredentials: Sendable {
             dek: .random(), unlockKey: autolock ? .random() : nil)
     }
 }
+
+extension InitCredentials: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    /// Keys stay out of logs and debugger dumps, whatever prints this value.
+    public var description: String {
+        "InitCredentials(root CA \(issuer.rootDigestText), node certificate, DEK and \(unlockKey == nil ? "no unlock key" : "unlock key") redacted)"
+    }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
+}

@@ -13,11 +13,12 @@ public enum SwarmID {
         make(entropy: randomBytes(entropyBytes, using: &generator))
     }
 
-    /// swarmkit's construction: the top bit is forced on so the base-36 text always has the
-    /// same number of digits, then the leading digit (which that bit makes predictable) is
-    /// dropped and the next 25 are kept.
-    static func make(entropy: [UInt8]) -> String {
+    /// swarmkit's construction from 17 random bytes: the top bit is forced on so the base-36
+    /// text always has the same number of digits, then the leading digit (which that bit
+    /// makes predictable) is dropped and the next 25 are kept.
+    public static func make(entropy: [UInt8]) -> String {
         var bytes = entropy
+        guard !bytes.isEmpty else { return "" }
         bytes[0] |= 0x80
         let digits = Base36.encode(bigEndian: bytes)
         return String(digits.dropFirst().prefix(length))
@@ -41,7 +42,9 @@ public enum JoinToken {
         make(rootDigest: rootDigest, secret: randomBytes(secretBytes, using: &generator), fips: fips)
     }
 
-    static func make(rootDigest: Data, secret: [UInt8], fips: Bool) -> String {
+    /// The token for a root digest and a 16-byte secret, each in base 36 left-padded with
+    /// zeros (to 50 and 25 digits).
+    public static func make(rootDigest: Data, secret: [UInt8], fips: Bool) -> String {
         let digest = padded(Base36.encode(bigEndian: [UInt8](rootDigest)), to: digestWidth)
         let secretText = padded(Base36.encode(bigEndian: secret), to: secretWidth)
         return (fips ? "SWMTKN-2-1-" : "SWMTKN-1-") + digest + "-" + secretText

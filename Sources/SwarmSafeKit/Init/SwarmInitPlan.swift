@@ -84,7 +84,7 @@ public struct SwarmInitPlan: Sendable {
         confChange.nodeID = identity.raftID
         confChange.context = walMetadata
         try builder.append(term: Self.bootstrapTerm, type: .entryConfChange, payload: Self.marshal(confChange), vote: 0)
-        try builder.append(term: Self.leaderTerm, type: .entryNormal, payload: Data())
+        builder.append(term: Self.leaderTerm, type: .entryNormal, payload: Data())
 
         let creation = builder.nextIndex - 1
         var cluster = ClusterDefaults.cluster(
@@ -233,7 +233,7 @@ private struct LogBuilder {
     var nextIndex: UInt64 { (entries.last?.index ?? 0) + 1 }
 
     /// Before its election the node has voted for no one; from then on, for itself.
-    mutating func append(term: UInt64, type: RaftEntryType, payload: Data, vote: UInt64? = nil) throws(InitError) {
+    mutating func append(term: UInt64, type: RaftEntryType, payload: Data, vote: UInt64? = nil) {
         let index = nextIndex
         var hardState = RaftHardState()
         hardState.term = term
@@ -257,6 +257,6 @@ private struct LogBuilder {
             }
             return storeAction
         }
-        try append(term: SwarmInitPlan.leaderTerm, type: .entryNormal, payload: SwarmInitPlan.marshal(request))
+        append(term: SwarmInitPlan.leaderTerm, type: .entryNormal, payload: try SwarmInitPlan.marshal(request))
     }
 }

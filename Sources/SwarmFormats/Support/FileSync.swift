@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The POSIX steps the writers need, each failing with the path and the operation so an
+/// operator can act on the message. Modes are set explicitly (never left to the umask) and
+/// every durable step is an fsync of the file *and* of the directory that names it: a rename
+/// or a new file is only crash-safe once its directory has been synced.
+package enum FileSync {
+    /// Creates a new file (never opens an existing one) for writing.
+    package static func createFile(_ path: String, mode: mode_t) throws(FileAccessError) -> Int32 {
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileAccessError(path: path, operation: "create", errno: errno) }
+        // The umask may have stripped bits; the formats prescribe exact modes.
+        guard fchmod(fd, mode) == 0 else {
+            let code = errno
+            close(fd)
+            throw FileAccessError(path: path, operation: "set the mode of", errno: code)
+        }
+        return fd
+    }
+
+    package static func openForWriting(_ path: String) throws(FileAccessError) -> Int32 {
+        let fd = open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw FileAccessError(path: path, operation: "open for writing", errno: errno) }
+        return fd
+    }
+
+    /// Closes a descriptor whose data was already synced (or is being abandoned).
+    package static func closeDescriptor(_ fd: Int32) {
+        _ = close(fd)
+    }
+
+    package static func makeDirectory(_ path: String, mode: mode_t) throws(FileAccessError) {
+        guard mkdir(path, mode) == 0 else { throw FileAccessError(path: path, operation: "create directory", errno: errno) }
+        guard chmod(path, mode) == 0 else { throw FileAccessError(path: path, operation: "set the mode of", errno: errno) }
+    }
+
+    /// Writes all of `buffer` at `offset` (positioned writes: no shared file offset to track).
+    package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileAccessError) {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            let n = pwrite(fd, base + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileAccessError(path: path, operation: "write", errno: errno)
+            }
+            done += n
+        }
+    }
+
+    package static func write(_ fd: Int32, _ bytes: some ContiguousBytes, at offset: Int, path: String) throws(FileAccessError) {
+        // withUnsafeBytes only rethrows untyped errors; carry ours out by hand.
+        let failure = bytes.withUnsafeBytes { buffer -> FileAccessError? in
+            do throws(FileAccessError) {
+                try write(fd, buffer, at: offset, path: path)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// fsync: data and metadata (size, mode) of a file.
+    package static func sync(_ fd: Int32, path: String) throws(FileAccessError) {
+        guard fsync(fd) == 0 else { throw FileAccessError(path: path, operation: "fsync", errno: errno) }
+    }
+
+    /// fdatasync where it exists, as etcd syncs WAL segments: the size of a preallocated
+    /// segment never changes on append, so the data is all that has to reach the disk.
+    package static func syncData(_ fd: Int32, path: String) throws(FileAccessError) {
+        #if os(Linux)
+        guard fdatasync(fd) == 0 else { throw FileAccessError(path: path, operation: "fdatasync", errno: errno) }
+        #else
+        try sync(fd, path: path)
+        #endif
+    }
+
+    /// Makes the names in a directory (new files, renames) durable.
+    package static func syncDirectory(_ path: String) throws(FileAccessError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileAccessError(path: path, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw FileAccessError(path: path, operation: "fsync directory", errno: errno) }
+    }
+
+    /// rename(2). Atomic; replaces `to` only when it is a file or an empty directory.
+    package static func rename(_ from: String, to: String) throws(FileAccessError) {
+        guard Foundation.rename(from, to) == 0 else {
+            throw FileAccessError(path: to, operation: "rename \(from) to", errno: errno)
+        }
+    }
+
+    package static func truncate(_ fd: Int32, to size: Int, path: String) throws(FileAccessError) {
+        guard ftruncate(fd, off_t(size)) == 0 else { throw FileAccessError(path: path, operation: "truncate", errno: errno) }
+    }
+
+    /// Extends a file to `size` with real blocks reserved, as etcd preallocates segments
+    /// (fallocate mode 0); where the file system cannot, the size is set with ftruncate, which
+    /// reads back as zeros all the same.
+    package static func preallocate(_ fd: Int32, size: Int, path: String) throws(FileAccessError) {
+        #if os(Linux)
+        // posix_fallocate is fallocate mode 0 where the file system supports it.
+        var result: Int32
+        repeat {
+            result = posix_fallocate(fd, 0, off_t(size))
+        } while result == EINTR
+        if result == 0 { return }
+        guard result == EOPNOTSUPP || result == ENOSYS || result == EINVAL else {
+            throw FileAccessError(path: path, operation: "preallocate", errno: result)
+        }
+        #endif
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileAccessError(path: path, operation: "stat", errno: errno) }
+        if Int(info.st_size) < size { try truncate(fd, to: size, path: path) }
+    }
+
+    package static func size(_ fd: Int32, path: String) throws(FileAccessError) -> Int {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileAccessError(path: path, operation: "stat", errno: errno) }
+        return Int(info.st_size)
+    }
+
+    /// What is at a path, without following a final symlink.
+    package enum Entry: Equatable, Sendable {
+        case missing
+        case emptyDirectory
+        case nonEmptyDirectory
+        case other
+    }
+
+    package static func entry(_ path: String) throws(FileAccessError) -> Entry {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return .missing }
+            throw FileAccessError(path: path, operation: "examine", errno: errno)
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return .other }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw FileAccessError(path: path, operation: "list", errno: EACCES)
+        }
+        return names.isEmpty ? .emptyDirectory : .nonEmptyDirectory
+    }
+}
