@@ -37,6 +37,14 @@ enum ExitStatus: Int32 {
             case .parentMissing: self = .notFound
             default: self = .failure
             }
+        case let e as RewriteError:
+            switch e {
+            case .parentMissing: self = .notFound
+            case .noMetadata, .noEncryptionKey: self = .corrupt
+            default: self = .failure
+            }
+        case is WALWriteError, is SnapshotWriteError, is RaftCryptoError:
+            self = .failure
         case is CommandError:
             self = .failure
         case is CocoaError:

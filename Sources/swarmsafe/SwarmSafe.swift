@@ -15,7 +15,7 @@ struct SwarmSafe: ParsableCommand {
             wrong), 4 corrupt data, 5 not found (no such state directory or file).
             """,
         version: SwarmSafeVersion.string,
-        subcommands: [InspectCommand.self, DumpCommand.self, InitCommand.self]
+        subcommands: [InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self]
     )
 
     /// Parses and runs, then exits with swarmsafe's documented codes: ArgumentParser's own

@@ -10,6 +10,8 @@ public enum RewriteError: Error, Sendable, Equatable, CustomStringConvertible {
     case noMetadata(path: String)
     /// A new snapshot needs the replayed store.
     case noClusterState(path: String)
+    /// Encrypted output needs the node's raft DEK, and its key file holds none.
+    case noEncryptionKey(path: String)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum RewriteError: Error, Sendable, Equatable, CustomStringConvertible {
         case .targetInsideSource(let path): "\(path): the output must not be inside the state directory it is made from"
         case .noMetadata(let path): "\(path): the WAL has no metadata record (this node's raft member)"
         case .noClusterState(let path): "\(path): a new snapshot needs the replayed store, which was not loaded"
+        case .noEncryptionKey(let path): "\(path): no raft DEK (raft-dek header) to encrypt the raft data with"
         }
     }
 }

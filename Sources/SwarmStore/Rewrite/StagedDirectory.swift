@@ -44,9 +44,10 @@ struct StagedDirectory {
         try FileSync.syncDirectory(path)
         do {
             try FileSync.rename(path, to: target)
-        } catch let error as FileAccessError where error.code == ENOTEMPTY || error.code == EEXIST {
+        } catch {
             // Someone filled the target since it was checked; it is left alone.
-            throw RewriteError.targetNotEmpty(path: target)
+            if error.code == ENOTEMPTY || error.code == EEXIST { throw RewriteError.targetNotEmpty(path: target) }
+            throw error
         }
         try FileSync.syncDirectory(parent)
     }

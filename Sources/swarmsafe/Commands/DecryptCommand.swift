@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import SwarmFormats
+import SwarmSafeKit
+import SwarmStore
+
+struct DecryptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decrypt",
+        abstract: "Write a copy of a manager's state directory with its raft data decrypted.",
+        discussion: """
+            The copy holds the raft data in swarmkit's unencrypted layout (raft/wal-v3 and \
+            raft/snap-v3, as swarm-rafttool's decrypt writes it): the newest snapshot and every \
+            entry after it, payloads in the clear, the hard state unchanged. Certificates, the \
+            node key and state.json are copied unchanged. swarmkit re-encrypts such a folder \
+            when it starts on it.
+
+            The source is only read. The output must not exist (or be an empty directory); it \
+            is built under a temporary name and renamed into place when complete. It contains \
+            the swarm's secrets in the clear: keep it as private as the original.
+            """
+    )
+
+    @OptionGroup var state: StateDirectoryOptions
+
+    @Option(
+        name: [.customShort("o"), .long],
+        help: ArgumentHelp("The folder to create (must not exist, or be empty).", valueName: "dir"))
+    var output: String
+
+    @OptionGroup var unlock: UnlockKeyOptions
+
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        let node = try NodeLoader(unlockKey: unlock.resolve()).loadManager(state.directory, replay: false)
+        for warning in node.warnings { Log.warning(warning) }
+        let summary = try StateDecryptor(node: node).write(to: StateDirectory(path: output))
+        if json {
+            print(try Self.json(summary))
+        } else {
+            let snapshot = summary.snapshotIndex.map { "snapshot at index \($0) (term \(summary.snapshotTerm ?? 0)), " } ?? "no snapshot, "
+            print("""
+                wrote \(summary.target): raft/\(summary.layout.walDirectoryName) + raft/\(summary.layout.snapshotDirectoryName), \
+                \(snapshot)\(summary.entries) entries, commit \(summary.hardState.commit)
+                the raft data in it is NOT encrypted: it holds the swarm's secrets in the clear
+                """)
+        }
+        for path in summary.skipped { Log.warning("\(path): not a file, folder or symlink; not copied") }
+    }
+
+    static func json(_ summary: StateRewriter.Summary) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(DecryptReport(summary)), as: UTF8.self)
+    }
+}
+
+/// `decrypt --json`: where the copy is and what its log holds. Raft IDs in hex, as
+/// `inspect` prints them.
+private struct DecryptReport: Encodable {
+    struct HardState: Encodable {
+        let term: UInt64
+        let vote: String
+        let commit: UInt64
+    }
+
+    let output: String
+    let walDirectory: String
+    let snapshotDirectory: String
+    let snapshotIndex: UInt64?
+    let snapshotTerm: UInt64?
+    let entries: Int
+    let hardState: HardState
+    let encrypted: Bool
+
+    init(_ summary: StateRewriter.Summary) {
+        output = summary.target
+        walDirectory = "raft/" + summary.layout.walDirectoryName
+        snapshotDirectory = "raft/" + summary.layout.snapshotDirectoryName
+        snapshotIndex = summary.snapshotIndex
+        snapshotTerm = summary.snapshotTerm
+        entries = summary.entries
+        hardState = HardState(
+            term: summary.hardState.term, vote: raftIDString(summary.hardState.vote), commit: summary.hardState.commit)
+        encrypted = summary.layout.isEncrypted
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case output, entries, encrypted
+        case walDirectory = "wal_directory"
+        case snapshotDirectory = "snapshot_directory"
+        case snapshotIndex = "snapshot_index"
+        case snapshotTerm = "snapshot_term"
+        case hardState = "hard_state"
+    }
+}
