@@ -52,7 +52,7 @@ public struct EntryJSON: Sendable {
 }
 
 /// `dump snapshot`: what the snapshot file says, before the log moves it forward.
-public struct SnapshotReport: Encodable, Sendable {
+public struct SnapshotReport: ReportJSON, Sendable {
     public var file: String
     public var index: UInt64
     public var term: UInt64
@@ -82,11 +82,6 @@ public struct SnapshotReport: Encodable, Sendable {
         skippedNewerFiles = log.skippedSnapshots.map(\.description)
     }
 
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 }
 
 extension InspectReport.Member {

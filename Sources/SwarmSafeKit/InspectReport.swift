@@ -3,7 +3,7 @@ import SwarmFormats
 
 /// `inspect --json`: a contract that tests and playbooks rely on. Field names are fixed;
 /// add fields, never rename them.
-public struct InspectReport: Encodable, Sendable {
+public struct InspectReport: ReportJSON, Sendable {
     public var stateDir: String
     public var clusterID: String?
     public var nodeID: String?
@@ -103,12 +103,6 @@ public struct InspectReport: Encodable, Sendable {
         case nodeID = "node_id"
     }
 
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 }
 
 /// Raft IDs are random 64-bit numbers; swarmkit's tools print them in hex, so do we.

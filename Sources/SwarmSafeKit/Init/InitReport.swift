@@ -4,7 +4,7 @@ import SwarmFormats
 /// What `init` tells the operator. It contains the join tokens and, for an autolocked swarm,
 /// the unlock key: this is the one and only place the unlock key is ever shown. The CA key
 /// and the DEK never appear.
-public struct InitReport: Encodable, Sendable {
+public struct InitReport: ReportJSON, Sendable {
     public var stateDir: String
     public var clusterID: String
     public var nodeID: String
@@ -52,12 +52,6 @@ public struct InitReport: Encodable, Sendable {
         unlockKey = plan.credentials.unlockKey?.text
     }
 
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 
     /// Wording follows `docker swarm init`, so operators recognise what to do next.
     public var text: String {

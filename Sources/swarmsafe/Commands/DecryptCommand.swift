@@ -37,7 +37,7 @@ struct DecryptCommand: ParsableCommand {
         for warning in node.warnings { Log.warning(warning) }
         let summary = try StateDecryptor(node: node).write(to: StateDirectory(path: output))
         if json {
-            print(try Self.json(summary))
+            print(try DecryptReport(summary).json())
         } else {
             let snapshot = summary.snapshotIndex.map { "snapshot at index \($0) (term \(summary.snapshotTerm ?? 0)), " } ?? "no snapshot, "
             print("""
@@ -48,17 +48,11 @@ struct DecryptCommand: ParsableCommand {
         }
         for path in summary.skipped { Log.warning("\(path): not a file, folder or symlink; not copied") }
     }
-
-    static func json(_ summary: StateRewriter.Summary) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(DecryptReport(summary)), as: UTF8.self)
-    }
 }
 
 /// `decrypt --json`: where the copy is and what its log holds. Raft IDs in hex, as
 /// `inspect` prints them.
-private struct DecryptReport: Encodable {
+private struct DecryptReport: ReportJSON {
     struct HardState: Encodable {
         let term: UInt64
         let vote: String

@@ -1,0 +1,14 @@
+import Foundation
+
+/// The one way swarmsafe prints a report as JSON: stable key order, ISO 8601 dates, so
+/// scripts and tests can rely on the shape and diff two runs.
+public protocol ReportJSON: Encodable {}
+
+extension ReportJSON {
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
