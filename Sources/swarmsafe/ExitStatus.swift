@@ -26,7 +26,12 @@ enum ExitStatus: Int32 {
         case let e as FileAccessError:
             self = e.code == ENOENT ? .notFound : .failure
         case let e as KeyMaterialError:
-            self = e.isLockedOrWrongKey ? .locked : .corrupt
+            switch e {
+            case .missing: self = .notFound
+            case .unreadable: self = .failure
+            case .malformed, .unsupported: self = .corrupt
+            case .locked, .wrongUnlockKey, .invalidUnlockKey: self = .locked
+            }
         case is WALError, is SnapshotError, is ReplayError, is RaftPayloadError, is StateFileError:
             self = .corrupt
         case let e as CocoaError where e.code == .fileReadNoSuchFile:

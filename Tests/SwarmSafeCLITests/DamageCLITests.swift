@@ -112,6 +112,15 @@ import Testing
         #expect(result.stderr.contains("swarm-node.key"))
     }
 
+    @Test func missingKeyFileIsNotFound() throws {
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("certificates/swarm-node.key"))
+        let result = try CLIRunner.run(["inspect", "--state-dir", folder.path])
+        #expect(result.status == 5)
+        #expect(result.stderr.contains("swarm-node.key"))
+    }
+
     @Test func randomGarbageNeverCrashes() throws {
         // Overwrite stretches of the log with pseudo-random bytes: every outcome must be a
         // clean exit (0 with warnings, or 4 with a one-line error), never a crash.
