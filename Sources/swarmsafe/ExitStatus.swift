@@ -39,15 +39,15 @@ enum ExitStatus: Int32 {
         case let e as InitError:
             switch e {
             case .invalidAdvertiseAddress, .cannotChooseAdvertiseAddress, .invalidHostname: self = .usage
-            case .parentMissing: self = .notFound
             default: self = .failure
             }
         case let e as RewriteError:
             switch e {
-            case .parentMissing: self = .notFound
             case .noMetadata, .noEncryptionKey: self = .corrupt
             default: self = .failure
             }
+        case let e as StagingError:
+            if case .parentMissing = e { self = .notFound } else { self = .failure }
         case is WALWriteError, is SnapshotWriteError, is RaftCryptoError:
             self = .failure
         case is CommandError:

@@ -79,6 +79,6 @@ import Testing
         #expect(try store.get(.cluster, id: plan.identity.clusterID)?.decoded() == .cluster(plan.cluster))
         #expect(try store.get(.node, id: plan.identity.nodeID)?.decoded() == .node(plan.node))
         #expect(try store.get(.network, id: plan.identity.ingressNetworkID)?.decoded() == .network(plan.ingressNetwork))
-        #expect(throws: InitError.targetNotEmpty(path: target.path)) { try SwarmInitializer(plan: plan).write(to: target) }
+        #expect(throws: StagingError.targetNotEmpty(path: target.path)) { try SwarmInitializer(plan: plan).write(to: target) }
     }
 }

@@ -161,7 +161,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: target.path) }
         try FileManager.default.createDirectory(atPath: target.path, withIntermediateDirectories: false)
         try Data("mine".utf8).write(to: target.root.appendingPathComponent("keep"))
-        #expect(throws: RewriteError.targetNotEmpty(path: target.path)) {
+        #expect(throws: StagingError.targetNotEmpty(path: target.path)) {
             try rewriter.write(to: target, mode: .compact, output: .plaintext)
         }
         #expect(try Data(contentsOf: target.root.appendingPathComponent("keep")) == Data("mine".utf8))

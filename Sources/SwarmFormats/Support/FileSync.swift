@@ -25,6 +25,14 @@ package enum FileSync {
         return fd
     }
 
+    /// Creates a new file (never overwrites), writes all of `data` and fsyncs it.
+    package static func writeNewFile(_ path: String, _ data: Data, mode: mode_t) throws(FileAccessError) {
+        let fd = try createFile(path, mode: mode)
+        defer { closeDescriptor(fd) }
+        try write(fd, data, at: 0, path: path)
+        try sync(fd, path: path)
+    }
+
     package static func openForWriting(_ path: String) throws(FileAccessError) -> Int32 {
         let fd = open(path, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw FileAccessError(path: path, operation: "open for writing", errno: errno) }

@@ -25,57 +25,46 @@ public struct SwarmInitializer: Sendable {
     static let secretFileMode: mode_t = 0o600
     static let publicFileMode: mode_t = 0o644
 
-    /// Refuses a target that exists and is not an empty directory, or whose parent is missing.
-    public static func checkTarget(_ directory: StateDirectory) throws(InitError) {
-        switch try InitFileSystem.inspect(directory.path) {
-        case .missing, .emptyDirectory: break
-        case .nonEmptyDirectory: throw .targetNotEmpty(path: directory.path)
-        case .notADirectory: throw .targetNotADirectory(path: directory.path)
-        }
-        let parent = directory.root.deletingLastPathComponent().path
-        guard try InitFileSystem.inspect(parent) != .missing else { throw .parentMissing(path: parent) }
+    /// Refuses a target that exists and is not an empty directory, or whose parent is missing,
+    /// before any key is made.
+    public static func checkTarget(_ directory: StateDirectory) throws {
+        _ = try StagedDirectory.check(target: directory.path)
     }
 
-    public func write(to directory: StateDirectory) throws(InitError) {
-        try Self.checkTarget(directory)
-        let parent = directory.root.deletingLastPathComponent()
-        let staging = StateDirectory(path: parent.appendingPathComponent(
-            ".\(directory.root.lastPathComponent).swarmsafe-init-\(UUID().uuidString.prefix(8))").path)
-        try InitFileSystem.makeDirectory(staging.path, mode: Self.directoryMode)
+    public func write(to directory: StateDirectory) throws {
+        let staged = try StagedDirectory(target: directory.path)
         do {
-            try populate(staging)
-            try InitFileSystem.syncDirectory(staging.path)
-            try InitFileSystem.rename(staging.path, to: directory.path)
+            try populate(StateDirectory(path: staged.path))
+            try staged.commit()
         } catch {
-            InitFileSystem.removeStaging(staging.path)
+            staged.abandon()
             throw error
         }
-        try InitFileSystem.syncDirectory(parent.path)
     }
 
-    private func populate(_ directory: StateDirectory) throws(InitError) {
-        try InitFileSystem.writeFile(directory.stateFile.path, plan.stateJSON, mode: Self.secretFileMode)
+    private func populate(_ directory: StateDirectory) throws {
+        try FileSync.writeNewFile(directory.stateFile.path, plan.stateJSON, mode: Self.secretFileMode)
 
-        try InitFileSystem.makeDirectory(directory.certificatesDirectory.path, mode: Self.publicDirectoryMode)
-        try InitFileSystem.writeFile(directory.rootCACertificate.path, Data(plan.rootCertificateFile.utf8), mode: Self.publicFileMode)
-        try InitFileSystem.writeFile(directory.nodeCertificate.path, Data(plan.nodeCertificateFile.utf8), mode: Self.publicFileMode)
-        try InitFileSystem.writeFile(directory.nodeKey.path, Data(try plan.nodeKeyFile().utf8), mode: Self.secretFileMode)
-        try InitFileSystem.syncDirectory(directory.certificatesDirectory.path)
+        try FileSync.makeDirectory(directory.certificatesDirectory.path, mode: Self.publicDirectoryMode)
+        try FileSync.writeNewFile(directory.rootCACertificate.path, Data(plan.rootCertificateFile.utf8), mode: Self.publicFileMode)
+        try FileSync.writeNewFile(directory.nodeCertificate.path, Data(plan.nodeCertificateFile.utf8), mode: Self.publicFileMode)
+        try FileSync.writeNewFile(directory.nodeKey.path, Data(try plan.nodeKeyFile().utf8), mode: Self.secretFileMode)
+        try FileSync.syncDirectory(directory.certificatesDirectory.path)
 
-        try InitFileSystem.makeDirectory(directory.raftDirectory.path, mode: Self.directoryMode)
-        try InitFileSystem.makeDirectory(directory.snapshotDirectory(.encrypted).path, mode: Self.directoryMode)
+        try FileSync.makeDirectory(directory.raftDirectory.path, mode: Self.directoryMode)
+        try FileSync.makeDirectory(directory.snapshotDirectory(.encrypted).path, mode: Self.directoryMode)
         try writeRaftLog(into: directory.walDirectory(.encrypted))
-        try InitFileSystem.syncDirectory(directory.raftDirectory.path)
+        try FileSync.syncDirectory(directory.raftDirectory.path)
 
         // swarmkit creates this for the agent's task database on every start anyway; having
         // it keeps the layout identical apart from the database file itself.
-        try InitFileSystem.makeDirectory(directory.root.appendingPathComponent("worker").path, mode: Self.publicDirectoryMode)
+        try FileSync.makeDirectory(directory.root.appendingPathComponent("worker").path, mode: Self.publicDirectoryMode)
     }
 
     /// One `save` per entry, each with the hard state a lone manager saves alongside it, so the
     /// record sequence is the one swarmkit writes: crc, metadata, snapshot{0,0}, then entry,
     /// state, entry, state, …
-    private func writeRaftLog(into walDirectory: URL) throws(InitError) {
+    private func writeRaftLog(into walDirectory: URL) throws {
         let stored = try plan.storedEntries()
         do {
             var writer = try WALWriter.create(directory: walDirectory, metadata: plan.walMetadata)
@@ -84,7 +73,7 @@ public struct SwarmInitializer: Sendable {
             }
             try writer.close()
         } catch {
-            throw .raftLog("\(error)")
+            throw InitError.raftLog("\(error)")
         }
     }
 }

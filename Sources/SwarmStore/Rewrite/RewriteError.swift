@@ -1,9 +1,5 @@
 /// Why a state directory could not be rewritten. Each names the path concerned.
 public enum RewriteError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The target exists and is not an empty directory: nothing is ever written over.
-    case targetNotEmpty(path: String)
-    case targetNotADirectory(path: String)
-    case parentMissing(path: String)
     /// The target is the source itself or lies inside it.
     case targetInsideSource(path: String)
     /// The WAL has no metadata record (this node's raft member) to start the new WAL with.
@@ -15,9 +11,6 @@ public enum RewriteError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .targetNotEmpty(let path): "\(path): already exists and is not empty; choose a new folder"
-        case .targetNotADirectory(let path): "\(path): exists and is not a directory"
-        case .parentMissing(let path): "\(path): no such directory to write into"
         case .targetInsideSource(let path): "\(path): the output must not be inside the state directory it is made from"
         case .noMetadata(let path): "\(path): the WAL has no metadata record (this node's raft member)"
         case .noClusterState(let path): "\(path): a new snapshot needs the replayed store, which was not loaded"

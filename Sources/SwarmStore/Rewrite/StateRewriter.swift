@@ -72,9 +72,19 @@ public struct StateRewriter: Sendable {
         public let skipped: [String]
     }
 
+    /// Writing a copy into the folder it is made from would copy the copy into itself.
+    static func refuseTargetInside(_ source: StateDirectory, target: StateDirectory) throws {
+        let resolvedSource = source.root.resolvingSymlinksInPath().path
+        let resolvedTarget = target.root.deletingLastPathComponent().resolvingSymlinksInPath()
+            .appendingPathComponent(target.root.lastPathComponent).path
+        if resolvedTarget == resolvedSource || resolvedTarget.hasPrefix(resolvedSource + "/") {
+            throw RewriteError.targetInsideSource(path: target.path)
+        }
+    }
+
     public func write(to target: StateDirectory, mode: Mode, output: Output) throws -> Summary {
-        let parent = try StagedDirectory.check(target: target, source: source)
-        let staged = try StagedDirectory(target: target, parent: parent)
+        try Self.refuseTargetInside(source, target: target)
+        let staged = try StagedDirectory(target: target.path)
         do {
             let skipped = try TreeCopy.copyContents(of: source.path, into: staged.path, excluding: ["raft"])
             let directory = StateDirectory(path: staged.path)
