@@ -125,25 +125,15 @@ struct AgeHeader {
     }
 }
 
-/// Base64, standard alphabet, no padding, canonical only (as the age spec requires).
+/// Base64 as age writes it: `Base64Text`'s unpadded standard form, plus the spec's rule
+/// that only the canonical encoding (zero trailing bits) is accepted.
 enum AgeBase64 {
-    static func encode(_ data: Data) -> String {
-        var text = data.base64EncodedString()
-        while text.hasSuffix("=") { text.removeLast() }
-        return text
-    }
+    static func encode(_ data: Data) -> String { Base64Text.encodeStandardUnpadded(data) }
 
-    static func decode(_ bytes: ArraySlice<UInt8>) -> Data? {
-        let isAlphabet: (UInt8) -> Bool = {
-            ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2B || $0 == 0x2F
-        }
-        guard bytes.allSatisfy(isAlphabet), bytes.count % 4 != 1 else { return nil }
-        let text = String(decoding: bytes, as: UTF8.self)
-        guard let data = Data(base64Encoded: text + String(repeating: "=", count: (4 - bytes.count % 4) % 4)) else { return nil }
-        // Reject non-canonical encodings (non-zero trailing bits).
-        guard encode(data) == text else { return nil }
+    static func decode(_ bytes: ArraySlice<UInt8>) -> Data? { decode(String(decoding: bytes, as: UTF8.self)) }
+
+    static func decode(_ text: String) -> Data? {
+        guard let data = Base64Text.decodeStandardUnpadded(text), encode(data) == text else { return nil }
         return data
     }
-
-    static func decode(_ text: String) -> Data? { decode(Array(text.utf8)[...]) }
 }
