@@ -18,8 +18,6 @@ public struct LoadedNode: Sendable {
     public let localMember: SwarmRaftMember?
     public let raftAlgorithm: SwarmMaybeEncryptedRecord.Algorithm?
     public let warnings: [String]
-
-    public var isManager: Bool { directory.isManager }
 }
 
 /// Reads a state directory in the order swarmkit does: certificates and key first (the DEK
@@ -34,6 +32,17 @@ public struct NodeLoader: Sendable {
     /// Loads any node; a worker's folder yields no raft data.
     public func load(_ directory: StateDirectory, replay: Bool = true) throws -> LoadedNode {
         try directory.validate()
+        return try loadValidated(directory, replay: replay)
+    }
+
+    /// Loads a manager; a worker's folder is refused with a clear message.
+    public func loadManager(_ directory: StateDirectory, replay: Bool = true) throws -> LoadedNode {
+        try directory.validate()
+        guard directory.isManager else { throw StateDirectoryError.worker(path: directory.path) }
+        return try loadValidated(directory, replay: replay)
+    }
+
+    private func loadValidated(_ directory: StateDirectory, replay: Bool) throws -> LoadedNode {
         var warnings: [String] = []
         var managers: [KnownManager] = []
         if FileManager.default.fileExists(atPath: directory.stateFile.path) {
@@ -83,13 +92,6 @@ public struct NodeLoader: Sendable {
         return LoadedNode(
             directory: directory, knownManagers: managers, dockerState: dockerState, certificates: certificates, keys: keys, raft: log,
             cluster: cluster, localMember: local, raftAlgorithm: Self.algorithm(of: log), warnings: warnings)
-    }
-
-    /// Loads a manager; a worker's folder is refused with a clear message.
-    public func loadManager(_ directory: StateDirectory, replay: Bool = true) throws -> LoadedNode {
-        try directory.validate()
-        guard directory.isManager else { throw StateDirectoryError.worker(path: directory.path) }
-        return try load(directory, replay: replay)
     }
 
     /// The algorithm the raft data is actually stored with, read off the first payload.

@@ -48,8 +48,10 @@ public struct RaftLog: Sendable {
     public var lastTerm: UInt64 { wal.entries.last?.term ?? snapshotTerm }
 
     /// Visits every entry in log order with its payload decrypted.
-    public func forEachEntry(_ body: (RaftLogEntry) throws -> Void) throws {
-        try wal.forEachEntry { stored, entry in
+    public func forEachEntry(
+        in indexes: ClosedRange<UInt64> = 0...UInt64.max, _ body: (RaftLogEntry) throws -> Void
+    ) throws {
+        try wal.forEachEntry(in: indexes) { stored, entry in
             let plaintext: Data
             if entry.data.isEmpty {
                 plaintext = entry.data

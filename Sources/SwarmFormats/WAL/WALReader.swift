@@ -61,9 +61,12 @@ public struct WALContents: Sendable {
 
     /// Calls `body` with each entry in order, releasing segment pages already visited so
     /// memory stays flat however long the log is.
-    public func forEachEntry(_ body: (WALEntry, RaftEntry) throws -> Void) throws {
+    /// Entries outside `indexes` are skipped without being decoded.
+    public func forEachEntry(
+        in indexes: ClosedRange<UInt64> = 0...UInt64.max, _ body: (WALEntry, RaftEntry) throws -> Void
+    ) throws {
         var visited = 0
-        for entry in entries {
+        for entry in entries where indexes.contains(entry.index) {
             try body(entry, raftEntry(entry))
             visited += entry.recordRange.count
             if visited >= WALReader.releaseStride {

@@ -69,15 +69,17 @@ struct DumpWAL: ParsableCommand {
     @OptionGroup var unlock: UnlockKeyOptions
     @OptionGroup var secrets: DumpSecretsOptions
 
+    func validate() throws {
+        if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to)") }
+    }
+
     func run() throws {
         let node = try NodeLoader(unlockKey: unlock.resolve()).loadManager(state.directory, replay: false)
         for warning in node.warnings { Log.warning(warning) }
         guard let log = node.raft else { return }
         let describer = EntryJSON(redaction: secrets.redaction)
         var out = BufferedOutput()
-        try log.forEachEntry { entry in
-            if let from, entry.index < from { return }
-            if let to, entry.index > to { return }
+        try log.forEachEntry(in: (from ?? 0)...(to ?? UInt64.max)) { entry in
             out.line(try describer.line(entry))
         }
         out.flush()
