@@ -5,7 +5,9 @@ import PackageDescription
 //   SwarmProto    generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
 //   SwarmFormats  on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
 //   SwarmStore    object store, raft membership and log replay
-//   SwarmSafeKit  what the commands do: load a node's state, reports, (later) backup and recovery
+//   SwarmSafeKit  what the commands do: load a node's state, reports, init, decrypt
+//   SwarmArchive  tar archives through libarchive (zstd, gzip), streamed, with safe extraction
+//   SwarmBackup   backup, verify, restore, the backup repository and its retention
 //   swarmsafe     the command-line interface
 let package = Package(
     name: "swarmsafe",
@@ -15,6 +17,7 @@ let package = Package(
         .library(name: "SwarmFormats", targets: ["SwarmFormats"]),
         .library(name: "SwarmStore", targets: ["SwarmStore"]),
         .library(name: "SwarmSafeKit", targets: ["SwarmSafeKit"]),
+        .library(name: "SwarmBackup", targets: ["SwarmBackup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +32,11 @@ let package = Package(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
         ),
         .target(
             name: "SwarmProto",
@@ -65,9 +73,28 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SwarmArchive",
+            dependencies: ["CArchive"]
+        ),
+        .target(
+            name: "SwarmBackup",
+            dependencies: [
+                "SwarmSafeKit",
+                "SwarmArchive",
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "swarmsafe",
             dependencies: [
+                "SwarmBackup",
+                "SwarmArchive",
                 "SwarmSafeKit",
                 "SwarmFormats",
                 "SwarmStore",
@@ -76,6 +103,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .executableTarget(
+            name: "swarmsafe-test-appender",
+            dependencies: ["SwarmFormats", "SwarmProto"],
+            path: "Tests/Tools/WALAppender"
         ),
         .target(
             name: "SwarmTestSupport",
@@ -100,8 +132,19 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SwarmArchiveTests",
+            dependencies: ["SwarmArchive", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "SwarmBackupTests",
+            dependencies: [
+                "SwarmBackup", "SwarmArchive", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmTestSupport",
+            ]
+        ),
+        .testTarget(
             name: "SwarmSafeCLITests",
-            dependencies: ["swarmsafe", "SwarmTestSupport"]
+            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport"]
         ),
     ]
 )

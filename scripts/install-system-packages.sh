@@ -2,7 +2,7 @@
 # Installs the Debian packages swarmsafe builds and runs against, when any is missing.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
-packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age)
+packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age zstd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

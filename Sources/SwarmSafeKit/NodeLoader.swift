@@ -42,7 +42,26 @@ public struct NodeLoader: Sendable {
         return try loadValidated(directory, replay: replay)
     }
 
-    private func loadValidated(_ directory: StateDirectory, replay: Bool) throws -> LoadedNode {
+    /// Checks an autolocked manager's folder as far as it can be without the unlock key:
+    /// framing, CRC chain, snapshot CRC and index continuity. Payloads stay encrypted and the
+    /// log is not replayed.
+    public static func structureOnly(_ directory: StateDirectory) throws -> LoadedNode {
+        try directory.validate()
+        guard directory.isManager else { throw StateDirectoryError.worker(path: directory.path) }
+        let plain = try NodeLoader(unlockKey: nil).loadValidated(directory, replay: false, readRaft: false)
+        let log = try RaftLogLoader.load(directory, decrypter: PlaintextPayloads())
+        let local = log.wal.metadata.flatMap { try? SwarmRaftMember(serializedBytes: $0) }
+        var warnings = plain.warnings + log.skippedSnapshots.map { "skipped damaged snapshot \($0)" }
+        if case .tornTail(let position, let reason)? = log.wal.tornTail {
+            warnings.append("\(position): torn last record (\(reason)); everything before it was read")
+        }
+        return LoadedNode(
+            directory: directory, knownManagers: plain.knownManagers, dockerState: plain.dockerState,
+            certificates: plain.certificates, keys: nil, raft: log, cluster: nil, localMember: local,
+            raftAlgorithm: nil, warnings: warnings)
+    }
+
+    private func loadValidated(_ directory: StateDirectory, replay: Bool, readRaft: Bool = true) throws -> LoadedNode {
         var warnings: [String] = []
         var managers: [KnownManager] = []
         if FileManager.default.fileExists(atPath: directory.stateFile.path) {
@@ -61,7 +80,7 @@ public struct NodeLoader: Sendable {
         } catch {
             warnings.append("\(error)")
         }
-        guard directory.isManager else {
+        guard directory.isManager, readRaft else {
             return LoadedNode(
                 directory: directory, knownManagers: managers, dockerState: dockerState, certificates: certificates, keys: nil, raft: nil,
                 cluster: nil, localMember: nil, raftAlgorithm: nil, warnings: warnings)

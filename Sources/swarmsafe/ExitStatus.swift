@@ -2,6 +2,7 @@ import Foundation
 import SwarmFormats
 import SwarmSafeKit
 import SwarmStore
+import SwarmBackup
 
 /// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
 enum ExitStatus: Int32 {
@@ -14,6 +15,9 @@ enum ExitStatus: Int32 {
     case corrupt = 4
     /// The state directory or a file it needs does not exist.
     case notFound = 5
+    /// Another process holds what we need: a repository lock, or the state directory a
+    /// restore would replace (a running daemon or another swarmsafe).
+    case busy = 6
 
     /// The status for one of our own errors; nil for ArgumentParser's, which it reports itself.
     init?(for error: Error) {
@@ -49,6 +53,29 @@ enum ExitStatus: Int32 {
         case let e as StagingError:
             if case .parentMissing = e { self = .notFound } else { self = .failure }
         case is WALWriteError, is SnapshotWriteError, is RaftCryptoError:
+            self = .failure
+        case let e as RepositoryError:
+            switch e {
+            case .locked: self = .busy
+            case .missing: self = .notFound
+            case .notADirectory, .fileSystem: self = .failure
+            }
+        case let e as RestoreError:
+            if case .held = e { self = .busy } else if case .parentMissing = e { self = .notFound } else { self = .failure }
+        case let e as VerifyError:
+            switch e {
+            case .identityRequired, .decryption: self = .locked
+            case .unreadable: self = .corrupt
+            }
+        case is RestoreErrorFindings:
+            self = .corrupt
+        case let e as AgeError:
+            switch e {
+            case .noMatchingIdentity, .incorrectPassphrase, .passphraseMismatch: self = .locked
+            case .invalidRecipient, .invalidIdentity, .invalidBech32, .emptyPassphrase: self = .usage
+            default: self = .corrupt
+            }
+        case is CaptureError, is BackupError, is RetentionError:
             self = .failure
         case is CommandError:
             self = .failure

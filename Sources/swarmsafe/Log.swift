@@ -4,15 +4,19 @@ import Logging
 /// Diagnostics go to standard error through swift-log, so standard output stays clean for
 /// JSON and dumps that scripts consume.
 enum Log {
-    static let logger: Logger = {
+    static let logger = make(quiet: false)
+
+    /// A logger for one command run; `--quiet` keeps only errors (cron mails only on trouble).
+    static func make(quiet: Bool) -> Logger {
+        let level: Logger.Level = quiet ? .error : .info
         var logger = Logger(label: "swarmsafe") { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
-        logger.logLevel = .info
+        logger.logLevel = level
         return logger
-    }()
+    }
 
     static func warning(_ message: String) {
         logger.warning("\(message)")

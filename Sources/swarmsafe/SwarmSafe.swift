@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwarmSafeKit
 
 @main
 struct SwarmSafe: ParsableCommand {
@@ -11,11 +12,16 @@ struct SwarmSafe: ParsableCommand {
             swarmkit does: the raft WAL and snapshots, the node key with its data encryption \
             key, the certificates and state.json. It never changes a folder it only reads.
 
-            Exit codes: 0 ok, 1 other failure, 2 usage, 3 locked (unlock key missing or \
-            wrong), 4 corrupt data, 5 not found (no such state directory or file).
+            Exit codes: 0 ok, 1 other failure, 2 usage, 3 locked (unlock key, age identity \
+            or passphrase missing or wrong), 4 corrupt data (or a backup that does not \
+            verify), 5 not found (no such state directory, file or archive), 6 busy (the \
+            repository or state directory is in use by another process).
             """,
         version: SwarmSafeVersion.string,
-        subcommands: [InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self]
+        subcommands: [
+            InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self, BackupCommand.self,
+            VerifyCommand.self, RestoreCommand.self, ListCommand.self, PruneCommand.self,
+        ]
     )
 
     /// Parses and runs, then exits with swarmsafe's documented codes: ArgumentParser's own
@@ -49,5 +55,5 @@ struct SwarmSafe: ParsableCommand {
 }
 
 enum SwarmSafeVersion {
-    static let string = "0.1.0"
+    static let string = SwarmSafeKitVersion.string
 }

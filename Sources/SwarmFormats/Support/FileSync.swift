@@ -156,4 +156,18 @@ package enum FileSync {
         }
         return names.isEmpty ? .emptyDirectory : .nonEmptyDirectory
     }
+
+    /// Permission bits of whatever is at `path`, without following a final symlink.
+    package static func mode(of path: String) throws(FileAccessError) -> mode_t {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw FileAccessError(path: path, operation: "examine", errno: errno) }
+        return mode_t(info.st_mode & 0o7777)
+    }
+
+    /// True for a regular file (not a symlink to one).
+    package static func isRegularFile(_ path: String) throws(FileAccessError) -> Bool {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw FileAccessError(path: path, operation: "examine", errno: errno) }
+        return info.st_mode & S_IFMT == S_IFREG
+    }
 }

@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import SwarmFormats
+
+/// swarmsafe's claim on a state directory: a non-blocking `flock` on the directory itself
+/// (a read-only descriptor of it, so no lock file is ever added to the folder). `restore`
+/// takes it exclusively; commands that only read or copy a folder take it shared, so they
+/// run alongside each other but never alongside a restore of that folder.
+///
+/// The kernel drops the lock when the process dies, however it dies. The lock stays with the
+/// directory it was taken on: when a restore renames that folder aside, the lock goes with it
+/// and the newly installed folder is not locked.
+///
+/// Held until `release()` or until the object is deallocated.
+public final class StateDirectoryLock: @unchecked Sendable {
+    /// The directory as given.
+    public let directory: String
+    public let exclusive: Bool
+    private let mutex = NSLock()
+    private var descriptor: Int32
+
+    private init(directory: String, exclusive: Bool, descriptor: Int32) {
+        self.directory = directory
+        self.exclusive = exclusive
+        self.descriptor = descriptor
+    }
+
+    /// Takes the lock or throws at once: `RestoreError.held` (with the holder's pid when it
+    /// can be found) when another descriptor holds a conflicting lock, even in this process;
+    /// `FileAccessError` when the directory cannot be opened.
+    public static func acquire(_ directory: String, exclusive: Bool) throws -> StateDirectoryLock {
+        var fd: Int32
+        repeat {
+            fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw FileAccessError(path: directory, operation: "open directory", errno: errno) }
+        var result: Int32
+        repeat {
+            result = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)
+        } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            let code = errno
+            var pid: Int32?
+            if code == EWOULDBLOCK {
+                var info = stat()
+                if fstat(fd, &info) == 0 { pid = LockOwner.pid(device: info.st_dev, inode: info.st_ino) }
+            }
+            close(fd)
+            if code == EWOULDBLOCK { throw RestoreError.held(path: directory, holders: [.swarmsafe(pid: pid)]) }
+            throw FileAccessError(path: directory, operation: "lock", errno: code)
+        }
+        return StateDirectoryLock(directory: directory, exclusive: exclusive, descriptor: fd)
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Whether this object still holds the lock.
+    public var isHeld: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return descriptor >= 0
+    }
+
+    /// Releases the lock (closing the descriptor drops the flock). Idempotent.
+    public func release() {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
+    }
+}
