@@ -1,68 +1,238 @@
 #!/usr/bin/env python3
-"""swarmsafe read benchmark: wall time and peak memory of `dump objects service` on a large
-real state (bench-large: 3000 services, 7800 tasks, a 4 MB snapshot and a 20 MB log tail).
+"""swarmsafe benchmarks on a large real state (bench-large: 3000 services, 7800 tasks, a 4 MB
+snapshot and a 20 MB log tail in a 64 MB preallocated segment). Not part of the test suite.
 
 Figures are medians over several runs, and each is also given as a ratio to a baseline
-measured in the same run (sha256sum of the same folder: reading every byte once), so runs on
-different machines can be compared. Not part of the test suite.
+measured in the same run, so runs on different machines can be compared. Every case runs
+once untimed first, so all of them find the page cache in the same (warm) state.
 
-usage: Benchmarks/bench.py [--runs N] [--fixture PATH/TO/bench-large.tar.gz] [--bin PATH]
+--suite read (default): `dump objects service`, `inspect`, `decrypt` against sha256sum of the
+  same folder (reading every byte once).
+--suite backup: `backup` (zstd; age-encrypted to a recipient), `verify`, `restore` against
+  `tar -czf` of the whole folder (what Docker's documentation amounts to), archive sizes; then
+  the log is grown to ten times the original's data with our own WAL writer (the test
+  appender, real encrypted payloads, 64,000,000-byte segments) and backup and verify are run
+  on both states to show that their memory does not grow with the log.
+
+usage: Benchmarks/bench.py [--suite read|backup] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
+                           [--bin PATH] [--scratch-path DIR] [--growth N]
 """
-import argparse, os, resource, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
 
-def measure(cmd):
+def measure(cmd, env=None):
     """Wall seconds and peak RSS (MiB) of one child process."""
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"failed: {' '.join(cmd)}: {p.stderr.read().decode()[-300:]}")
     return wall, usage.ru_maxrss / 1024.0
 
+def build(args, products):
+    """Release binaries of `products`; returns the folder they are in."""
+    scratch = ["--scratch-path", args.scratch_path] if args.scratch_path else []
+    for product in products:
+        subprocess.run(["swift", "build", "-c", "release", "--product", product] + scratch, cwd=root, check=True,
+                       stdout=subprocess.DEVNULL)
+    return subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"] + scratch, cwd=root, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+def timed(cases, runs, before=None, after=None):
+    """Medians of (wall, peak RSS) per case, each case warmed up once first; `before` and
+    `after` are called around every run with the case's name."""
+    results = {}
+    for name, cmd in cases.items():
+        def once():
+            if before: before(name)
+            result = measure(cmd)
+            if after: after(name)
+            return result
+        once()  # warm the page cache and the binary
+        samples = [once() for _ in range(runs)]
+        results[name] = (statistics.median(r[0] for r in samples), statistics.median(r[1] for r in samples))
+    return results
+
+def read_suite(args, work):
+    state = os.path.join(work, "bench-large", "manager-1")
+    files = [os.path.join(d, f) for d, _, fs in os.walk(state) for f in fs]
+    cases = {
+        "baseline: sha256sum of the folder": ["sha256sum"] + files,
+        "swarmsafe dump objects service": [args.bin, "dump", "objects", "service", "--state-dir", state],
+        "swarmsafe inspect --json": [args.bin, "inspect", "--json", "--state-dir", state],
+    }
+    out = os.path.join(work, "rewrite-out")
+    # decrypt = read + replay-free full rewrite of snapshot and log + fsync: the writer's cost.
+    cases["swarmsafe decrypt (read + write + fsync)"] = [args.bin, "decrypt", "--state-dir", state, "--output", out]
+    results = timed(cases, args.runs, lambda _: shutil.rmtree(out, ignore_errors=True))
+    base = results["baseline: sha256sum of the folder"][0]
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} runs")
+    for name, (wall, rss) in results.items():
+        print(f"{name:42s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak  {wall/base:5.2f}x baseline")
+    read = results["swarmsafe inspect --json"][0]
+    rewrite = results["swarmsafe decrypt (read + write + fsync)"][0]
+    print(f"rewrite / read (decrypt vs inspect): {rewrite/read:.2f}x  (target <= 2x)")
+
+def wal_record_bytes(wal_dir):
+    """Bytes of a WAL directory that hold records: each segment up to its first zero length
+    word (etcd preallocates segments with zeros)."""
+    total = 0
+    for name in sorted(os.listdir(wal_dir)):
+        if not name.endswith(".wal"):
+            continue
+        with open(os.path.join(wal_dir, name), "rb") as f:
+            data = f.read()
+        offset = 0
+        while offset + 8 <= len(data):
+            word = int.from_bytes(data[offset:offset + 8], "little")
+            if word == 0:
+                break
+            length = word & 0x00FF_FFFF_FFFF_FFFF
+            padding = (word >> 56) & 0x7 if word & (1 << 63) else 0
+            offset += 8 + length + padding
+        total += min(offset, len(data))
+    return total
+
+def raft_dirs(state):
+    raft = os.path.join(state, "raft")
+    wal = next(os.path.join(raft, d) for d in os.listdir(raft) if d.startswith("wal"))
+    snap = next(os.path.join(raft, d) for d in os.listdir(raft) if d.startswith("snap"))
+    return wal, snap
+
+def raft_data_bytes(state):
+    """Record bytes of the WAL and bytes of the snapshot files: the state's real data."""
+    wal, snap = raft_dirs(state)
+    return wal_record_bytes(wal), sum(os.path.getsize(os.path.join(snap, f)) for f in os.listdir(snap))
+
+def only_file(folder):
+    names = [n for n in os.listdir(folder) if not n.startswith(".")]
+    if len(names) != 1:
+        sys.exit(f"expected one archive in {folder}, found {names}")
+    return os.path.join(folder, names[0])
+
+def backup_suite(args, work):
+    state = os.path.join(work, "bench-large", "manager-1")
+    parent = os.path.dirname(state)
+    keygen = shutil.which("age-keygen")
+    if keygen is None:
+        sys.exit("age-keygen is needed for the encrypted case (apt-get install age)")
+    keyfile = os.path.join(work, "age-identity.txt")
+    made = subprocess.run([keygen, "-o", keyfile], check=True, capture_output=True, text=True)
+    recipient = re.search(r"age1[0-9a-z]+", made.stderr + made.stdout).group(0)
+
+    tar_out = os.path.join(work, "manager-1.tar.gz")
+    repo, repo_age = os.path.join(work, "repo"), os.path.join(work, "repo-age")
+    restored = os.path.join(work, "restored")
+    # The archive verify and restore read: one more backup, kept.
+    kept = os.path.join(work, "repo-kept")
+    subprocess.run([args.bin, "backup", "--state-dir", state, "--repo", kept, "--quiet"], check=True)
+    archive = only_file(kept)
+
+    names = {
+        "tar": "baseline: tar -czf of the folder",
+        "zstd": "swarmsafe backup (zstd)",
+        "age": "swarmsafe backup --recipient (zstd+age)",
+        "verify": "swarmsafe verify",
+        "restore": "swarmsafe restore (fresh folder)",
+    }
+    cases = {
+        names["tar"]: ["tar", "-czf", tar_out, "-C", parent, "manager-1"],
+        names["zstd"]: [args.bin, "backup", "--state-dir", state, "--repo", repo, "--quiet"],
+        names["age"]: [args.bin, "backup", "--state-dir", state, "--repo", repo_age, "--recipient", recipient, "--quiet"],
+        names["verify"]: [args.bin, "verify", archive],
+        names["restore"]: [args.bin, "restore", archive, "--state-dir", restored],
+    }
+    sizes = {}
+    def fresh(_):
+        # Every run writes into an empty repository (a new archive name needs no new second).
+        if os.path.exists(tar_out): os.remove(tar_out)
+        for folder in (repo, repo_age, restored):
+            shutil.rmtree(folder, ignore_errors=True)
+    def size(name):
+        for key, output in (("tar", tar_out), ("zstd", repo), ("age", repo_age)):
+            if name == names[key]:
+                sizes[key] = os.path.getsize(output if key == "tar" else only_file(output))
+    results = timed(cases, args.runs, fresh, size)
+    fresh("")
+
+    wal_bytes, snap_bytes = raft_data_bytes(state)
+    folder_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(state) for f in fs)
+    base = results[names["tar"]][0]
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} runs")
+    print(f"state: {folder_bytes/1e6:.1f} MB on disk; data: {wal_bytes/1e6:.1f} MB of WAL records, "
+          f"{snap_bytes/1e6:.1f} MB snapshot")
+    for key, name in names.items():
+        wall, rss = results[name]
+        size = f"  archive {sizes[key]/1e6:6.2f} MB" if key in sizes else ""
+        print(f"{name:42s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak  {wall/base:5.2f}x baseline{size}")
+    print(f"backup / tar -czf wall time: {results[names['zstd']][0]/base:.2f}x  (target <= 0.5x); "
+          f"encrypted: {results[names['age']][0]/base:.2f}x")
+    print(f"archive / tar.gz size: {sizes['zstd']/sizes['tar']:.2f}x  (target <= 1x); "
+          f"encrypted: {sizes['age']/sizes['tar']:.2f}x")
+
+    # Flat memory: the same node with ten times the data, appended by our WAL writer.
+    grown_parent = os.path.join(work, "grown")
+    grown = os.path.join(grown_parent, "manager-1")
+    shutil.copytree(state, grown, symlinks=True)
+    target = args.growth * (wal_bytes + snap_bytes)
+    appender = os.path.join(os.path.dirname(args.bin), "swarmsafe-test-appender")
+    env = dict(os.environ, APPENDER_TARGET_BYTES=str(target), APPENDER_NO_SLEEP="1")
+    started = time.perf_counter()
+    grow = subprocess.run([appender, grown, "900", "64000000", "1000000000"], env=env, capture_output=True, text=True)
+    if grow.returncode != 0:
+        sys.exit(f"appender failed: {grow.stderr[-300:]}")
+    grown_wal, grown_snap = raft_data_bytes(grown)
+    inspect = subprocess.run([args.bin, "inspect", "--json", "--state-dir", grown], capture_output=True, text=True)
+    if inspect.returncode != 0:
+        sys.exit(f"inspect of the grown state failed: {inspect.stderr[-300:]}")
+    raft = json.loads(inspect.stdout)["raft"]
+    print(f"grown state ({time.perf_counter()-started:.0f} s to write): {grown_wal/1e6:.1f} MB of WAL records "
+          f"in {len(raft['wal_segments'])} segments, last index {raft['last_index']} "
+          f"({grown_wal/wal_bytes:.1f}x the WAL records, {(grown_wal+grown_snap)/(wal_bytes+snap_bytes):.1f}x the data); "
+          f"inspect exits 0")
+    grown_repo = os.path.join(work, "repo-grown")
+    subprocess.run([args.bin, "backup", "--state-dir", grown, "--repo", grown_repo + "-kept", "--quiet"], check=True)
+    grown_archive = only_file(grown_repo + "-kept")
+    flat = {
+        "backup 1x": [args.bin, "backup", "--state-dir", state, "--repo", repo, "--quiet"],
+        f"backup {args.growth}x": [args.bin, "backup", "--state-dir", grown, "--repo", grown_repo, "--quiet"],
+        "verify 1x": [args.bin, "verify", archive],
+        f"verify {args.growth}x": [args.bin, "verify", grown_archive],
+    }
+    def clear(_):
+        for folder in (repo, grown_repo):
+            shutil.rmtree(folder, ignore_errors=True)
+    growth_runs = max(1, min(args.runs, 3))
+    grown_results = timed(flat, growth_runs, clear)
+    print(f"memory against log size, median of {growth_runs} runs:")
+    for name, (wall, rss) in grown_results.items():
+        print(f"  {name:12s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak")
+    for what in ("backup", "verify"):
+        small, large = grown_results[f"{what} 1x"][1], grown_results[f"{what} {args.growth}x"][1]
+        print(f"{what} peak RSS {args.growth}x / 1x: {large/small:.2f}x  ({small:.0f} -> {large:.0f} MiB; flat is ~1x)")
+
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--suite", choices=["read", "backup"], default="read")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--fixture", default=os.path.join(root, "..", "shared", "fixtures", "bench-large.tar.gz"))
-    ap.add_argument("--bin", default=None)
+    ap.add_argument("--bin", default=None, help="swarmsafe binary (the backup suite wants swarmsafe-test-appender beside it)")
+    ap.add_argument("--scratch-path", default=None, help="swift build --scratch-path (default .build)")
+    ap.add_argument("--growth", type=int, default=10, help="backup suite: how many times the data to grow the log to")
     args = ap.parse_args()
     if args.bin is None:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "swarmsafe"], cwd=root, check=True,
-                       stdout=subprocess.DEVNULL)
-        bindir = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=root, check=True,
-                                capture_output=True, text=True).stdout.strip()
-        args.bin = os.path.join(bindir, "swarmsafe")
+        products = ["swarmsafe"] + (["swarmsafe-test-appender"] if args.suite == "backup" else [])
+        args.bin = os.path.join(build(args, products), "swarmsafe")
     work = tempfile.mkdtemp(prefix="swarmsafe-bench-")
     try:
         subprocess.run(["tar", "-xzf", args.fixture, "-C", work], check=True)
-        state = os.path.join(work, "bench-large", "manager-1")
-        files = [os.path.join(d, f) for d, _, fs in os.walk(state) for f in fs]
-        cases = {
-            "baseline: sha256sum of the folder": ["sha256sum"] + files,
-            "swarmsafe dump objects service": [args.bin, "dump", "objects", "service", "--state-dir", state],
-            "swarmsafe inspect --json": [args.bin, "inspect", "--json", "--state-dir", state],
-        }
-        out = os.path.join(work, "rewrite-out")
-        # decrypt = read + replay-free full rewrite of snapshot and log + fsync: the writer's cost.
-        cases["swarmsafe decrypt (read + write + fsync)"] = [args.bin, "decrypt", "--state-dir", state, "--output", out]
-        results = {}
-        for name, cmd in cases.items():
-            def once():
-                shutil.rmtree(out, ignore_errors=True)
-                return measure(cmd)
-            once()  # warm the page cache and the binary
-            runs = [once() for _ in range(args.runs)]
-            results[name] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
-        base = results["baseline: sha256sum of the folder"][0]
-        print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} runs")
-        for name, (wall, rss) in results.items():
-            print(f"{name:42s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak  {wall/base:5.2f}x baseline")
-        read = results["swarmsafe inspect --json"][0]
-        rewrite = results["swarmsafe decrypt (read + write + fsync)"][0]
-        print(f"rewrite / read (decrypt vs inspect): {rewrite/read:.2f}x  (target <= 2x)")
+        if args.suite == "read":
+            read_suite(args, work)
+        else:
+            backup_suite(args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -112,6 +112,8 @@ import Testing
             }
         }
         #expect(outcomes.values.reduce(0, +) == 14)
+        // Killed before it could start, the old state must be there.
+        #expect(outcomes["old", default: 0] >= 1, "\(outcomes)")
     }
 
     /// Relative path → bytes of every file, and the folders (as empty values with a slash).

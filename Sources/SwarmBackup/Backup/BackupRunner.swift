@@ -40,6 +40,14 @@ public struct BackupRunner {
         let lock = try RepositoryLock(repository: request.repository)
         defer { lock.release() }
 
+        // Shared: other backups may read the folder too, but a restore (exclusive) must not
+        // swap it away while we copy.
+        try request.stateDirectory.validate()
+        let folderLock = try StateDirectoryLock.acquire(request.stateDirectory.path, exclusive: false)
+        defer { folderLock.release() }
+        for path in WorkDirectory.removeAbandoned(near: request.stateDirectory.path, purpose: "backup", override: request.workDirectory) {
+            logger.notice("removed the working copy of a backup that was killed", metadata: ["path": "\(path)"])
+        }
         progress?(BackupProgress(phase: .copying, done: 0, total: 0))
         let captured = try StateCapture(
             source: request.stateDirectory, unlockKey: request.unlockKey, workParent: request.workDirectory,

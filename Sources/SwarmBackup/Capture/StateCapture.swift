@@ -59,6 +59,9 @@ public struct StateCapture {
     public let workParent: String?
     public let maxAttempts: Int
     public let logger: Logger
+    /// Called between copying the log and re-reading the key, once per attempt: tests use it
+    /// to change the folder at the moment a busy manager would.
+    package var afterCopyingLog: ((_ attempt: Int) -> Void)?
 
     public init(
         source: StateDirectory, unlockKey: UnlockKey?, workParent: String? = nil, maxAttempts: Int = 5,
@@ -176,6 +179,7 @@ public struct StateCapture {
             files.append(relative)
         }
 
+        afterCopyingLog?(attempt)
         let keyAfter = try LiveFile(path: source.nodeKey.path).readAll()
         guard keyAfter == keyBefore else { throw KeyChanged(path: source.nodeKey.path) }
 

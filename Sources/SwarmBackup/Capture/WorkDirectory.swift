@@ -28,4 +28,22 @@ public final class WorkDirectory {
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Removes work folders of `purpose` for `anchor` left by runs that were killed (their pid
+    /// is gone): they hold copies of key material and nobody else will clean them up.
+    @discardableResult
+    public static func removeAbandoned(near anchor: String, purpose: String, override: String? = nil) -> [String] {
+        let name = (anchor as NSString).lastPathComponent
+        let parent = override ?? (anchor as NSString).deletingLastPathComponent
+        let prefix = ".\(name).swarmsafe-\(purpose)-"
+        var removed: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                let path = (parent as NSString).appendingPathComponent(entry)
+                if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
+            }
+        }
+        return removed
+    }
 }

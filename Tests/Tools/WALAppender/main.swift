@@ -6,6 +6,13 @@
 //
 // usage: swarmsafe-test-appender STATE_DIR SECONDS [SEGMENT_BYTES] [SNAPSHOT_EVERY]
 // Prints "ready" once appending, then "index N" after each batch.
+//
+// Fill mode, for benchmarks that need a big real-looking log (APPENDER_TARGET_BYTES=N):
+// appends until the WAL's records (every segment's used bytes, summed) reach N bytes, then
+// prints "done index I wal_bytes B" and exits 0; SECONDS is then only a time limit (exit 1
+// if N is not reached by then) and no "index N" line is printed per batch. APPENDER_NO_SLEEP=1
+// drops the 2 ms pause between batches. Pass SEGMENT_BYTES 64000000 (swarmkit's size) and a
+// huge SNAPSHOT_EVERY (1000000000) for a plain long log without snapshots.
 import Foundation
 import SwarmFormats
 import SwarmProto
@@ -18,6 +25,9 @@ guard arguments.count >= 3, let seconds = Double(arguments[2]) else {
 let segmentSize = arguments.count > 3 ? Int(arguments[3]) ?? 256 << 10 : 256 << 10
 let snapshotEvery = arguments.count > 4 ? Int(arguments[4]) ?? 40 : 40
 let directory = StateDirectory(path: arguments[1])
+let environment = ProcessInfo.processInfo.environment
+let targetBytes = environment["APPENDER_TARGET_BYTES"].flatMap { Int($0) }
+let sleeps = environment["APPENDER_NO_SLEEP"] != "1"
 
 /// A line on standard output, unbuffered: the test reads it while we run.
 func say(_ line: String) {
@@ -45,8 +55,20 @@ do {
     let deadline = Date().addingTimeInterval(seconds)
     var batches = 0
     var previousSnapshot = log.snapshotIndex
+    // The WAL's record bytes: cut segments are truncated to their used length, the one being
+    // appended to is used up to the writer's offset.
+    func fileSize(_ name: WALSegmentName) -> Int {
+        var info = stat()
+        return stat(walDirectory.appendingPathComponent(name.fileName).path, &info) == 0 ? Int(info.st_size) : 0
+    }
+    func cutSegmentBytes(besides current: WALSegmentName?) throws -> Int {
+        try WALReader(directory: walDirectory).segmentNames().filter { $0 != current }.reduce(0) { $0 + fileSize($1) }
+    }
+    var cutBytes = try cutSegmentBytes(besides: writer.currentSegment)
+    var appendingTo = writer.currentSegment
     say("ready")
     while Date() < deadline {
+        if let targetBytes, cutBytes + writer.currentOffset >= targetBytes { break }
         var batch: [RaftEntry] = []
         for _ in 0..<8 {
             index += 1
@@ -60,6 +82,10 @@ do {
         hardState.term = term
         hardState.commit = index
         try writer.save(hardState: hardState, entries: batch)
+        if writer.currentSegment != appendingTo {
+            if let appendingTo { cutBytes += fileSize(appendingTo) }
+            appendingTo = writer.currentSegment
+        }
         batches += 1
         if batches % snapshotEvery == 0 {
             var snapshot = baseSnapshot.snapshot
@@ -91,11 +117,20 @@ do {
                 unlink(walDirectory.appendingPathComponent(segment.fileName).path)
             }
             previousSnapshot = index
+            cutBytes = try cutSegmentBytes(besides: writer.currentSegment)
         }
-        say("index \(index)")
-        usleep(2_000)
+        if targetBytes == nil { say("index \(index)") }
+        if sleeps { usleep(2_000) }
     }
+    let reached = cutBytes + writer.currentOffset
     try writer.close()
+    if let targetBytes {
+        guard reached >= targetBytes else {
+            FileHandle.standardError.write(Data("swarmsafe-test-appender: \(reached) of \(targetBytes) WAL bytes after \(seconds) s\n".utf8))
+            exit(1)
+        }
+        say("done index \(index) wal_bytes \(reached)")
+    }
 } catch {
     FileHandle.standardError.write(Data("swarmsafe-test-appender: \(error)\n".utf8))
     exit(1)
