@@ -97,3 +97,28 @@ import Testing
         #expect((copied ?? 0) < 64_000_000)
     }
 }
+
+/// What a killed backup leaves behind is cleared by the next one, and nothing else is.
+@Suite struct AbandonedFilesTests {
+    @Test func theNextBackupRemovesAKilledRunsLeftovers() throws {
+        let scratch = Scratch()
+        let repo = scratch.path("repo")
+        try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+        let partial = repo + "/.swarm-abc-def-20261123T154501.123Z.tar.zst.partial-999999"
+        let foreign = repo + "/.notes.partial-1"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: partial))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: foreign))
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A working copy of a run whose pid cannot exist (above the largest pid_max, 2^22).
+        let stale = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).swarmsafe-backup-4194399-deadbeef")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+
+        let result = try BackupRunner(request: BackupRequest(stateDirectory: StateDirectory(path: folder.path), repository: repo)).run()
+        #expect(!FileManager.default.fileExists(atPath: partial))
+        #expect(FileManager.default.fileExists(atPath: foreign))
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repo).sorted()
+            == [".notes.partial-1", ".swarmsafe.lock", result.name.fileName].sorted())
+    }
+}

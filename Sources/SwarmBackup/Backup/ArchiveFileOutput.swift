@@ -26,11 +26,13 @@ final class ArchiveFileOutput {
         buffer.reserveCapacity(Self.flushSize)
     }
 
+    private var published = false
+
     deinit {
-        if fd >= 0 {
-            FileSync.closeDescriptor(fd)
-            unlink(temporaryPath)
-        }
+        if fd >= 0 { FileSync.closeDescriptor(fd) }
+        // Never published: only our own incomplete or unchecked file, which must not linger
+        // where it could be mistaken for a backup.
+        if !published { unlink(temporaryPath) }
     }
 
     var bytesWritten: Int64 { Int64(offset + buffer.count) }
@@ -56,22 +58,22 @@ final class ArchiveFileOutput {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    /// Syncs the file, gives it its final name and syncs the repository directory.
-    func commit() throws {
+    /// Writes out what is buffered, syncs and closes the file, still under its temporary name.
+    func finishWriting() throws {
         try flush()
         try FileSync.sync(fd, path: temporaryPath)
         FileSync.closeDescriptor(fd)
         fd = -1
-        do {
-            guard link(temporaryPath, finalPath) == 0 else {
-                throw FileAccessError(path: finalPath, operation: "create", errno: errno)
-            }
-        } catch {
-            unlink(temporaryPath)
-            throw error
-        }
+    }
+
+    /// Gives the finished file its final name and syncs the repository directory.
+    func publish() throws {
         // link + unlink rather than rename: an existing archive of the same name is an error,
         // never silently replaced.
+        guard link(temporaryPath, finalPath) == 0 else {
+            throw FileAccessError(path: finalPath, operation: "create", errno: errno)
+        }
+        published = true
         unlink(temporaryPath)
         try FileSync.syncDirectory((finalPath as NSString).deletingLastPathComponent)
     }

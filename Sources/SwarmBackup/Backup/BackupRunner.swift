@@ -39,6 +39,9 @@ public struct BackupRunner {
         try repository.createIfNeeded()
         let lock = try RepositoryLock(repository: request.repository)
         defer { lock.release() }
+        for path in repository.removeAbandonedTemporaryFiles() {
+            logger.notice("removed the unfinished archive of a backup that was killed", metadata: ["path": "\(path)"])
+        }
 
         // Shared: other backups may read the folder too, but a restore (exclusive) must not
         // swap it away while we copy.
@@ -78,15 +81,18 @@ public struct BackupRunner {
             finalPath: finalPath)
 
         manifest.files = try writeArchive(captured, manifest: manifest, encryption: encryption?.target, to: output)
-        try output.commit()
+        try output.finishWriting()
         let archiveBytes = output.bytesWritten
-        logger.debug("archive written", metadata: ["path": "\(finalPath)", "bytes": "\(archiveBytes)"])
 
-        // What is on disk is what gets checked: decrypt, decompress and hash it all again.
+        // What is on disk is what gets checked: decrypt, decompress and hash it all again,
+        // before it gets a name that `list`, `prune` and `restore` take for a good backup.
         progress?(BackupProgress(phase: .checking, done: 0, total: archiveBytes))
-        let scanned = try ArchiveUnpacker(archive: finalPath, key: encryption?.readBackKey, progress: progress).unpack(into: nil)
+        let scanned = try ArchiveUnpacker(archive: output.temporaryPath, key: encryption?.readBackKey, progress: progress)
+            .unpack(into: nil)
         let findings = ManifestCheck.findings(scanned)
         guard findings.isEmpty else { throw BackupError.readBackFailed(path: finalPath, findings: findings) }
+        try output.publish()
+        logger.debug("archive written", metadata: ["path": "\(finalPath)", "bytes": "\(archiveBytes)"])
         return BackupResult(
             archivePath: finalPath, name: name, archiveBytes: archiveBytes, manifest: scanned.manifest ?? manifest,
             duration: clock().timeIntervalSince(started))

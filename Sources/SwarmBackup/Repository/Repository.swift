@@ -90,6 +90,21 @@ public struct BackupRepository: Sendable {
         (path as NSString).appendingPathComponent(temporaryFileName(for: name))
     }
 
+    /// Removes the temporary files of runs that were killed before they finished. Only call it
+    /// while holding the repository lock: then no other run can be writing one.
+    @discardableResult
+    public func removeAbandonedTemporaryFiles() -> [String] {
+        var removed: [String] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
+            guard let marker = entry.range(of: ".partial-", options: .backwards),
+                BackupName(fileName: String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound])) != nil
+            else { continue }
+            let full = (path as NSString).appendingPathComponent(entry)
+            if unlink(full) == 0 { removed.append(full) }
+        }
+        return removed
+    }
+
     /// Takes the repository's exclusive lock (see `RepositoryLock`).
     public func lock() throws(RepositoryError) -> RepositoryLock {
         try RepositoryLock(repository: path)
