@@ -14,11 +14,12 @@ struct BackupCommand: ParsableCommand {
             state files, the newest complete snapshot and the WAL up to its last complete \
             record (a segment cut, a new snapshot or a key rotation during the copy is \
             detected and the copy retried). The copy is fully decoded and replayed before it \
-            is archived; the archive is then read back and checked against its manifest.
+            is archived.
 
             The archive is swarm-<cluster>-<node>-<UTC time>.tar.zst (.age when encrypted), \
-            written under a hidden temporary name, synced and renamed. Two runs never write \
-            the same repository at once (the second fails with exit code 6).
+            written under a hidden temporary name, synced, read back and checked against \
+            its manifest, and only then renamed. Two runs never write the same repository at \
+            once (the second fails with exit code 6).
 
             Encrypt with --recipient age1… so the backup host cannot read the swarm's \
             secrets; restore with the matching identity (age-keygen) on the machine that \
@@ -28,7 +29,8 @@ struct BackupCommand: ParsableCommand {
             log's structure is checked, and the manifest says so (verification: structure).
 
             Exit codes: 0 done, 1 failure, 3 wrong unlock key, 4 damaged state, \
-            5 no such state directory, 6 repository locked by another run.
+            5 no such state directory, 6 repository locked by another run (or a restore \
+            replacing the state directory).
             """
     )
 
@@ -39,7 +41,7 @@ struct BackupCommand: ParsableCommand {
 
     @OptionGroup var encryption: EncryptionOptions
 
-    @Option(help: "Compression: zstd (default), gzip or none.")
+    @Option(help: "How to compress the archive.")
     var compression: ArchiveCompression = .zstd
 
     @Option(name: .customLong("label"), help: ArgumentHelp("A key=value label recorded in the manifest; repeatable.", valueName: "k=v"))
