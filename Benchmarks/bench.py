@@ -11,8 +11,9 @@ once untimed first, so all of them find the page cache in the same (warm) state.
 --suite backup: `backup` (zstd; age-encrypted to a recipient), `verify`, `restore` against
   `tar -czf` of the whole folder (what Docker's documentation amounts to), archive sizes; then
   the log is grown to ten times the original's data with our own WAL writer (the test
-  appender, real encrypted payloads, 64,000,000-byte segments) and backup and verify are run
-  on both states to show that their memory does not grow with the log.
+  appender, real encrypted payloads, 64,000,000-byte segments) and backup and verify, plain and
+  encrypted, are run on both states: their peak memory should not grow with the log. Needs
+  age-keygen; peak memory is taken with GNU time when /usr/bin/time exists (see measure).
 
 usage: Benchmarks/bench.py [--suite read|backup] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
                            [--bin PATH] [--scratch-path DIR] [--growth N]
@@ -22,15 +23,34 @@ import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, te
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
 
+GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+
 def measure(cmd, env=None):
-    """Wall seconds and peak RSS (MiB) of one child process."""
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"failed: {' '.join(cmd)}: {p.stderr.read().decode()[-300:]}")
-    return wall, usage.ru_maxrss / 1024.0
+    """Wall seconds and peak RSS (MiB) of one child process.
+
+    The peak is the child's ru_maxrss from wait4. Linux carries the RSS high-water mark of
+    the process an exec replaces into the new program, and Python starts children with vfork,
+    so a direct child never reports less than this script's own peak (15 MiB, more after it
+    has read a big file). With GNU time installed the command runs under it instead: time's
+    child starts from time's 1 MiB, and time reports that child's ru_maxrss (`-f %M`)."""
+    report = None
+    if GNU_TIME:
+        fd, report = tempfile.mkstemp(prefix="swarmsafe-bench-rss-")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", report] + cmd
+    try:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"failed: {' '.join(cmd)}: {p.stderr.read().decode()[-300:]}")
+        if report:
+            with open(report) as f:
+                return wall, int(f.read().split()[-1]) / 1024.0
+        return wall, usage.ru_maxrss / 1024.0
+    finally:
+        if report: os.remove(report)
 
 def build(args, products):
     """Release binaries of `products`; returns the folder they are in."""
@@ -83,17 +103,18 @@ def wal_record_bytes(wal_dir):
     for name in sorted(os.listdir(wal_dir)):
         if not name.endswith(".wal"):
             continue
-        with open(os.path.join(wal_dir, name), "rb") as f:
-            data = f.read()
-        offset = 0
-        while offset + 8 <= len(data):
-            word = int.from_bytes(data[offset:offset + 8], "little")
-            if word == 0:
-                break
-            length = word & 0x00FF_FFFF_FFFF_FFFF
-            padding = (word >> 56) & 0x7 if word & (1 << 63) else 0
-            offset += 8 + length + padding
-        total += min(offset, len(data))
+        path = os.path.join(wal_dir, name)
+        size, offset = os.path.getsize(path), 0
+        with open(path, "rb") as f:  # length words only: this script stays small (see measure)
+            while offset + 8 <= size:
+                f.seek(offset)
+                word = int.from_bytes(f.read(8), "little")
+                if word == 0:
+                    break
+                length = word & 0x00FF_FFFF_FFFF_FFFF
+                padding = (word >> 56) & 0x7 if word & (1 << 63) else 0
+                offset += 8 + length + padding
+        total += min(offset, size)
     return total
 
 def raft_dirs(state):
@@ -193,26 +214,25 @@ def backup_suite(args, work):
           f"in {len(raft['wal_segments'])} segments, last index {raft['last_index']} "
           f"({grown_wal/wal_bytes:.1f}x the WAL records, {(grown_wal+grown_snap)/(wal_bytes+snap_bytes):.1f}x the data); "
           f"inspect exits 0")
-    grown_repo = os.path.join(work, "repo-grown")
-    subprocess.run([args.bin, "backup", "--state-dir", grown, "--repo", grown_repo + "-kept", "--quiet"], check=True)
-    grown_archive = only_file(grown_repo + "-kept")
-    flat = {
-        "backup 1x": [args.bin, "backup", "--state-dir", state, "--repo", repo, "--quiet"],
-        f"backup {args.growth}x": [args.bin, "backup", "--state-dir", grown, "--repo", grown_repo, "--quiet"],
-        "verify 1x": [args.bin, "verify", archive],
-        f"verify {args.growth}x": [args.bin, "verify", grown_archive],
-    }
-    def clear(_):
-        for folder in (repo, grown_repo):
-            shutil.rmtree(folder, ignore_errors=True)
+    # The same cases on both states: plain and encrypted backup, and verify of what each wrote.
     growth_runs = max(1, min(args.runs, 3))
-    grown_results = timed(flat, growth_runs, clear)
-    print(f"memory against log size, median of {growth_runs} runs:")
-    for name, (wall, rss) in grown_results.items():
-        print(f"  {name:12s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak")
-    for what in ("backup", "verify"):
-        small, large = grown_results[f"{what} 1x"][1], grown_results[f"{what} {args.growth}x"][1]
-        print(f"{what} peak RSS {args.growth}x / 1x: {large/small:.2f}x  ({small:.0f} -> {large:.0f} MiB; flat is ~1x)")
+    scale = {}
+    for label, folder in (("1x", state), (f"{args.growth}x", grown)):
+        kept_plain, kept_age = os.path.join(work, f"kept-{label}"), os.path.join(work, f"kept-age-{label}")
+        subprocess.run([args.bin, "backup", "--state-dir", folder, "--repo", kept_plain, "--quiet"], check=True)
+        subprocess.run([args.bin, "backup", "--state-dir", folder, "--repo", kept_age, "--recipient", recipient,
+                        "--quiet"], check=True)
+        scale[f"backup {label}"] = [args.bin, "backup", "--state-dir", folder, "--repo", repo, "--quiet"]
+        scale[f"backup --recipient {label}"] = [args.bin, "backup", "--state-dir", folder, "--repo", repo,
+                                                "--recipient", recipient, "--quiet"]
+        scale[f"verify {label}"] = [args.bin, "verify", only_file(kept_plain)]
+        scale[f"verify --identity {label}"] = [args.bin, "verify", only_file(kept_age), "--identity", keyfile]
+    scaled = timed(dict(sorted(scale.items())), growth_runs, lambda _: shutil.rmtree(repo, ignore_errors=True))
+    print(f"peak memory against log size ({args.growth}x the data), median of {growth_runs} runs:")
+    for what in ("backup", "backup --recipient", "verify", "verify --identity"):
+        (t1, m1), (tn, mn) = scaled[f"{what} 1x"], scaled[f"{what} {args.growth}x"]
+        print(f"  {what:20s} 1x {t1*1000:6.0f} ms {m1:6.1f} MiB   {args.growth}x {tn*1000:6.0f} ms {mn:6.1f} MiB"
+              f"   RSS {mn/m1:4.2f}x  (flat is ~1x)")
 
 def main():
     ap = argparse.ArgumentParser()
