@@ -5,6 +5,22 @@ import SwarmProto
 /// Helpers shared by the WAL writer tests: the raw record sequence of a segment, a seeded
 /// random generator, temporary folders.
 enum WALTestRecords {
+    /// `WALWriter.open` right after a writer of the same folder closed. The test runner runs
+    /// suites in parallel, and a child process some other test spawns at that moment holds a
+    /// copy of every open descriptor until it execs (O_CLOEXEC closes them only then), so an
+    /// OFD lock can outlive our close by a few milliseconds. A real manager folder has no such
+    /// neighbour; only the tests wait for it.
+    static func reopen(directory: URL, at start: WALStart, segmentSize: Int) throws -> WALWriter {
+        for _ in 0..<100 {
+            do {
+                return try WALWriter.open(directory: directory, at: start, segmentSize: segmentSize)
+            } catch WALWriteError.locked {
+                usleep(10_000)
+            }
+        }
+        return try WALWriter.open(directory: directory, at: start, segmentSize: segmentSize)
+    }
+
     struct Located {
         let record: WALRecord
         /// Offset of the frame (length word) and of the end of the record's bytes.

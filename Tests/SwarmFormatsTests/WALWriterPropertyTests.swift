@@ -247,7 +247,7 @@ import Testing
         #expect(got == want.entries, "\(place)")
         #expect(contents.hardState == want.hardState, "\(place)")
         // And a writer can carry on from there, as etcd does after a crash.
-        var writer = try WALWriter.open(directory: directory, at: WALStart(), segmentSize: 1 << 20)
+        var writer = try WALTestRecords.reopen(directory: directory, at: WALStart(), segmentSize: 1 << 20)
         let next = WALTestRecords.entry(index: want.lastIndex + 1, term: 99, data: Data("after \(place)".utf8))
         try writer.save(hardState: WALTestRecords.hardState(term: 99, vote: 0, commit: 0), entries: [next])
         try writer.close()

@@ -207,7 +207,7 @@ import Testing
         #expect(torn.tornTail != nil)
         #expect(torn.entries.map(\.index) == [1, 2, 3])
 
-        var reopened = try WALWriter.open(directory: directory, at: WALStart(), segmentSize: 1 << 16)
+        var reopened = try WALTestRecords.reopen(directory: directory, at: WALStart(), segmentSize: 1 << 16)
         #expect(reopened.lastIndex == 3)
         #expect(reopened.currentOffset == victim.frameStart)
         try reopened.save(

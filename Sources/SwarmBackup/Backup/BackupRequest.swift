@@ -25,7 +25,7 @@ public struct BackupRequest {
         self.encryption = encryption
         self.compression = compression
         self.labels = labels
-        self.workDirectory = workDirectory
+        self.workDirectory = workDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
     }
 }
 

@@ -37,7 +37,7 @@ public struct BackupRunner {
         let started = clock()
         let repository = BackupRepository(path: request.repository)
         try repository.createIfNeeded()
-        let lock = try RepositoryLock(repository: request.repository)
+        let lock = try repository.lock()
         defer { lock.release() }
         for path in repository.removeAbandonedTemporaryFiles() {
             logger.notice("removed the unfinished archive of a backup that was killed", metadata: ["path": "\(path)"])
@@ -73,11 +73,11 @@ public struct BackupRunner {
         let name = BackupName(
             clusterID: clusterID, nodeID: nodeID, time: started, compression: request.compression.rawValue,
             encrypted: request.encryption != nil)
-        let finalPath = (request.repository as NSString).appendingPathComponent(name.fileName)
+        let finalPath = repository.path(for: name)
         guard (try? FileSync.entry(finalPath)) == .missing else { throw BackupError.archiveExists(path: finalPath) }
         let encryption = request.encryption.map(ReadBackEncryption.init)
         let output = try ArchiveFileOutput(
-            temporaryPath: (request.repository as NSString).appendingPathComponent(repository.temporaryFileName(for: name)),
+            temporaryPath: repository.temporaryPath(for: name),
             finalPath: finalPath)
 
         manifest.files = try writeArchive(captured, manifest: manifest, encryption: encryption?.target, to: output)

@@ -109,7 +109,9 @@ public enum PrometheusTextfile {
     /// node_exporter never reads a half-written file. (The textfile collector reads only
     /// `*.prom`, so the temporary name is never collected.) On failure the last-success time is
     /// carried over from the existing file at `path`.
-    public static func write(_ metrics: BackupMetrics, to path: String) throws(FileAccessError) {
+    public static func write(_ metrics: BackupMetrics, to givenPath: String) throws(FileAccessError) {
+        // Absolute: Foundation's path helpers trap on a bare relative name.
+        let path = URL(fileURLWithPath: givenPath).standardizedFileURL.path
         let previous = metrics.result == .success ? nil : readLastSuccess(from: path)
         let text = render(metrics, previousLastSuccess: previous)
         let temporary = "\(path).tmp.\(getpid())"

@@ -70,8 +70,9 @@ public struct RemovalReport: Sendable, Equatable {
 public struct BackupRepository: Sendable {
     public let path: String
 
+    /// `path` is made absolute: Foundation's path helpers trap on a bare relative name.
     public init(path: String) {
-        self.path = path
+        self.path = URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// The path of an archive in this repository.

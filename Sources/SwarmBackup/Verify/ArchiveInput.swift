@@ -39,7 +39,7 @@ final class ArchiveInput {
                 throw VerifyError.identityRequired(path: path)
             }
             let box = PendingBox()
-            decryptor = AgeDecryptor(with: key) { box.data.append($0) }
+            decryptor = AgeDecryptor(with: key) { box.data.append(contentsOf: $0) }
             self.box = box
         } else {
             decryptor = nil
@@ -54,7 +54,7 @@ final class ArchiveInput {
     /// Fills `buffer` with plaintext; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let decryptor, let box else { return try readRaw(into: buffer) }
-        while box.data.isEmpty && !finished {
+        while box.data.count == box.consumed && !finished {
             var chunk = [UInt8](repeating: 0, count: 256 << 10)
             let n = try chunk.withUnsafeMutableBytes { try readRaw(into: $0) }
             do {
@@ -68,9 +68,16 @@ final class ArchiveInput {
                 throw VerifyError.decryption(path: path, reason: "\(error)")
             }
         }
-        let count = min(buffer.count, box.data.count)
-        box.data.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
-        box.data.removeFirst(count)
+        let count = min(buffer.count, box.data.count - box.consumed)
+        box.data.withUnsafeBytes {
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[box.consumed..<(box.consumed + count)]))
+        }
+        box.consumed += count
+        if box.consumed == box.data.count {
+            // Drained: start over with the same storage instead of letting it grow.
+            box.data.removeAll(keepingCapacity: true)
+            box.consumed = 0
+        }
         return count
     }
 
@@ -86,7 +93,9 @@ final class ArchiveInput {
         }
     }
 
+    /// Plaintext the decryptor produced that the reader has not taken yet.
     private final class PendingBox {
-        var data = Data()
+        var data: [UInt8] = []
+        var consumed = 0
     }
 }

@@ -18,7 +18,7 @@ public struct BackupVerifier {
         archive: String, key: AgeDecryptionKey?, unlockKey: UnlockKey?, deep: Bool, workParent: String? = nil,
         progress: ProgressHandler? = nil
     ) {
-        self.archive = archive
+        self.archive = URL(fileURLWithPath: archive).standardizedFileURL.path
         self.key = key
         self.unlockKey = unlockKey
         self.deep = deep

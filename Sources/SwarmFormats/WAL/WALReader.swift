@@ -66,8 +66,14 @@ public struct WALContents: Sendable {
         in indexes: ClosedRange<UInt64> = 0...UInt64.max, _ body: (WALEntry, RaftEntry) throws -> Void
     ) throws {
         var visited = 0
+        var segment = entries.first?.segmentIndex ?? 0
         for entry in entries where indexes.contains(entry.index) {
             try body(entry, raftEntry(entry))
+            if entry.segmentIndex > segment {
+                for done in segment..<entry.segmentIndex { files[done].releasePages(before: Int.max) }
+                segment = entry.segmentIndex
+                visited = 0
+            }
             visited += entry.recordRange.count
             if visited >= WALReader.releaseStride {
                 files[entry.segmentIndex].releasePages(before: entry.recordRange.lowerBound)
@@ -147,6 +153,7 @@ public struct WALReader: Sendable {
         var matched = false
         var ending: WALFrameEnd?
         var released = 0
+        var releasedSegment = 0
         loop: while true {
             let frame: WALFrame
             switch try decoder.next() {
@@ -155,9 +162,15 @@ public struct WALReader: Sendable {
                 ending = end
                 break loop
             }
-            if decoder.offset - released >= releaseStride, decoder.segmentIndex < files.count {
-                files[decoder.segmentIndex].releasePages(before: frame.recordRange.lowerBound)
-                released = decoder.offset
+            // Offsets restart in every segment: a segment read through lets all its pages go.
+            if frame.segmentIndex != releasedSegment, frame.segmentIndex < files.count {
+                for done in releasedSegment..<frame.segmentIndex { files[done].releasePages(before: Int.max) }
+                releasedSegment = frame.segmentIndex
+                released = 0
+            }
+            if frame.recordRange.lowerBound - released >= releaseStride, frame.segmentIndex < files.count {
+                files[frame.segmentIndex].releasePages(before: frame.recordRange.lowerBound)
+                released = frame.recordRange.lowerBound
             }
             let record = frame.record
             guard let type = WALRecordType(rawValue: record.type) else {
