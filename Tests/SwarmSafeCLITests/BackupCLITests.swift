@@ -158,6 +158,14 @@ import Testing
         #expect(archive.hasSuffix(".tar.gz.age"))
         #expect(try CLIRunner.run(["verify", archive, "--passphrase-file", passphrase]).status == 0)
         #expect(try CLIRunner.run(["verify", archive, "--passphrase-file", wrong]).status == 3)
+        // Damage inside the encrypted payload is damage (4), not a wrong key (3).
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        bytes[bytes.count / 2] ^= 0x01
+        let damaged = root.appendingPathComponent("damaged.tar.gz.age").path
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        let verify = try CLIRunner.run(["verify", damaged, "--passphrase-file", passphrase])
+        #expect(verify.status == 4, "\(verify.stderr)")
+        #expect(verify.stderr.split(separator: "\n").count == 1)
     }
 
     @Test func changedByteInTheArchiveIsFoundAndRestoreChangesNothing() throws {

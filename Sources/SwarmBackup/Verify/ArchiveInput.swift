@@ -65,7 +65,13 @@ final class ArchiveInput {
                     try decryptor.write(Data(chunk[0..<n]))
                 }
             } catch let error as AgeError {
-                throw VerifyError.decryption(path: path, reason: "\(error)")
+                switch error {
+                case .noMatchingIdentity, .incorrectPassphrase, .passphraseMismatch, .workFactorTooLarge:
+                    throw VerifyError.decryption(path: path, reason: "\(error)")
+                default:
+                    // The key opened the file; what follows does not authenticate: damage.
+                    throw VerifyError.unreadable(path: path, reason: "\(error)")
+                }
             }
         }
         let count = min(buffer.count, box.data.count - box.consumed)
