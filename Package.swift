@@ -8,6 +8,7 @@ import PackageDescription
 //   SwarmSafeKit  what the commands do: load a node's state, reports, init, decrypt
 //   SwarmArchive  tar archives through libarchive (zstd, gzip), streamed, with safe extraction
 //   SwarmBackup   backup, verify, restore, the backup repository and its retention
+//   SwarmRecovery quorum-loss rescue on disk (force-new-cluster)
 //   swarmsafe     the command-line interface
 let package = Package(
     name: "swarmsafe",
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "SwarmStore", targets: ["SwarmStore"]),
         .library(name: "SwarmSafeKit", targets: ["SwarmSafeKit"]),
         .library(name: "SwarmBackup", targets: ["SwarmBackup"]),
+        .library(name: "SwarmRecovery", targets: ["SwarmRecovery"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -90,9 +92,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SwarmRecovery",
+            dependencies: [
+                "SwarmBackup",
+                "SwarmSafeKit",
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "swarmsafe",
             dependencies: [
+                "SwarmRecovery",
                 "SwarmBackup",
                 "SwarmArchive",
                 "SwarmSafeKit",
@@ -140,6 +155,14 @@ let package = Package(
             dependencies: [
                 "SwarmBackup", "SwarmArchive", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
+            ]
+        ),
+        .testTarget(
+            name: "SwarmRecoveryTests",
+            dependencies: [
+                "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(

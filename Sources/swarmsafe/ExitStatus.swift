@@ -3,6 +3,7 @@ import SwarmFormats
 import SwarmSafeKit
 import SwarmStore
 import SwarmBackup
+import SwarmRecovery
 
 /// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
 enum ExitStatus: Int32 {
@@ -75,6 +76,8 @@ enum ExitStatus: Int32 {
             case .invalidRecipient, .invalidIdentity, .invalidBech32, .emptyPassphrase: self = .usage
             default: self = .corrupt
             }
+        case let e as RecoveryError:
+            if case .undecodableConfChange = e { self = .corrupt } else { self = .failure }
         case is CaptureError, is BackupError, is RetentionError:
             self = .failure
         case is CommandError:

@@ -20,7 +20,7 @@ struct SwarmSafe: ParsableCommand {
         version: SwarmSafeVersion.string,
         subcommands: [
             InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self, BackupCommand.self,
-            VerifyCommand.self, RestoreCommand.self, ListCommand.self, PruneCommand.self,
+            VerifyCommand.self, RestoreCommand.self, ListCommand.self, PruneCommand.self, RecoverCommand.self,
         ]
     )
 

@@ -62,6 +62,19 @@ public enum EtcdWire {
         return Data(out)
     }
 
+    /// `raftpb.ConfChange {id 1, type 2, node_id 3, context 4}`: the three numbers always,
+    /// context only when there is one (gogo leaves a nil byte slice out).
+    public static func marshal(_ change: RaftConfChange) -> Data {
+        var out: [UInt8] = []
+        appendVarintField(1, change.id, to: &out)
+        appendVarintField(2, UInt64(bitPattern: Int64(change.type.rawValue)), to: &out)
+        appendVarintField(3, change.nodeID, to: &out)
+        if change.hasContext {
+            change.context.withUnsafeBytes { appendBytesField(4, $0, to: &out) }
+        }
+        return Data(out)
+    }
+
     /// `raftpb.ConfState`: repeated IDs unpacked (proto2), `auto_leave` always.
     public static func marshal(_ state: RaftConfState) -> Data {
         var out: [UInt8] = []

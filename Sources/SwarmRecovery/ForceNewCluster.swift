@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import SwarmBackup
+import SwarmFormats
+import SwarmProto
+import SwarmSafeKit
+
+/// `swarmsafe recover --force-new-cluster`: swarmkit's quorum-loss rescue, done on disk.
+///
+/// The folder is copied to a hidden sibling, the conf changes of the plan are appended to the
+/// copy's WAL (encrypted with the node's DEK, after the committed entries, which makes the
+/// uncommitted tail void exactly as a rewrite of those indexes does in etcd) with a hard state
+/// whose commit covers them; the copy is read back and must show a single member; then it is
+/// swapped in and the previous folder kept as `<dir>.swarmsafe-old-<time>`, the rollback copy.
+public struct ForceNewCluster {
+    public let directory: StateDirectory
+    public let unlockKey: UnlockKey?
+    public let logger: Logger
+    public let clock: () -> Date
+
+    public init(
+        directory: StateDirectory, unlockKey: UnlockKey?, logger: Logger = Logger(label: "swarmsafe.recover"),
+        clock: @escaping () -> Date = Date.init
+    ) {
+        self.directory = directory
+        self.unlockKey = unlockKey
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func plan() throws -> ForceNewClusterPlan {
+        try ForceNewClusterPlan(NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true))
+    }
+
+    /// Carries out the plan; returns where the previous folder went (nil when nothing changed).
+    public func run() throws -> (plan: ForceNewClusterPlan, previousMovedTo: String?) {
+        let target = directory.path
+        let holders = try StateDirectoryHolders.find(in: target)
+        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
+        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        defer { lock.release() }
+
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
+        let plan = try ForceNewClusterPlan(node)
+        guard !plan.isNoOp else { return (plan, nil) }
+        guard let log = node.raft else { throw StateDirectoryError.worker(path: target) }
+        let cipher = try node.raftCipher()
+
+        let now = clock()
+        let staging = DirectorySwap.stagingName(for: target, at: now)
+        try FileSync.makeDirectory(staging, mode: 0o700)
+        var installed = false
+        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
+        let skipped = try TreeCopy.copyContents(of: target, into: staging)
+        for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
+
+        let copy = StateDirectory(path: staging)
+        guard let layout = copy.raftLayout else { throw StateDirectoryError.noWAL(path: copy.raftDirectory.path) }
+        var writer = try WALWriter.open(
+            directory: copy.walDirectory(layout), at: WALStart(index: log.snapshotIndex, term: log.snapshotTerm))
+        let entries = try plan.confChanges.map { index, change in
+            var entry = RaftEntry()
+            entry.type = .entryConfChange
+            entry.term = plan.hardState.term
+            entry.index = index
+            let plaintext = EtcdWire.marshal(change)
+            entry.data = layout.isEncrypted ? try cipher.encryptSerialized(plaintext) : plaintext
+            return entry
+        }
+        try writer.save(hardState: plan.newHardState, entries: entries)
+        try writer.close()
+
+        try Self.check(copy, plan: plan, unlockKey: unlockKey)
+        try FileSync.syncDirectory(staging)
+        let aside = try DirectorySwap.install(
+            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        installed = true
+        return (plan, aside)
+    }
+
+    /// The copy must read back as what a manager started without the flag will see: this
+    /// node the only member, the commit at the last entry, the conf changes in place.
+    static func check(_ copy: StateDirectory, plan: ForceNewClusterPlan, unlockKey: UnlockKey?) throws {
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(copy, replay: true)
+        let members = node.cluster?.membership.members.map(\.raftID) ?? []
+        let state = node.raft?.hardState
+        let lastIndex = node.raft?.lastIndex
+        guard members == [plan.selfRaftID] else {
+            throw RecoveryError.resultInconsistent(path: copy.path, reason: "members \(members.map(raftIDString))")
+        }
+        guard state == plan.newHardState, lastIndex == plan.newHardState.commit else {
+            throw RecoveryError.resultInconsistent(
+                path: copy.path, reason: "hard state \(String(describing: state)), last index \(lastIndex ?? 0)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import SwarmTestSupport
+import Testing
+
+/// `recover --force-new-cluster` as an operator runs it at 3 a.m.
+@Suite struct RecoverCLITests {
+    static func privateCopy(_ scenario: String, _ node: String) throws -> (parent: URL, folder: URL) {
+        let parent = BackupCLITests.scratch()
+        let folder = parent.appendingPathComponent("swarm")
+        #expect(Fixtures.run("/bin/cp", ["-a", Fixtures.folder(scenario, node).path, folder.path]) == 0)
+        return (parent, folder)
+    }
+
+    @Test func dryRunPrintsThePlanAndChangesNothing() throws {
+        let (parent, folder) = try Self.privateCopy("autolock-3mgr", "manager-3")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let before = try DamageCLITests.fingerprint(folder)
+        let result = try CLIRunner.run(
+            ["recover", "--force-new-cluster", "--state-dir", folder.path, "--dry-run", "--json"] + CLIRunner.keyArguments("autolock-3mgr"))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json["dry_run"] as? Bool == true)
+        #expect(result.json["changed"] as? Bool == false)
+        #expect((result.json["removed_members"] as? [Any])?.count == 2)
+        #expect(try DamageCLITests.fingerprint(folder) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["swarm"])
+    }
+
+    @Test func recoverThenInspectShowsOneManager() throws {
+        let (parent, folder) = try Self.privateCopy("ha-3mgr-snapshot", "manager-3")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let result = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.json["changed"] as? Bool == true)
+        let aside = try #require(result.json["previous_moved_to"] as? String)
+        #expect(FileManager.default.fileExists(atPath: aside))
+        let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+        let raft = try #require(inspect.json["raft"] as? [String: Any])
+        #expect((raft["members"] as? [Any])?.count == 1)
+        #expect(raft["commit"] as? Int == raft["last_index"] as? Int)
+        let again = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("nothing to do"))
+    }
+
+    @Test func badInputsFailCleanlyAndChangeNothing() throws {
+        // A worker's folder has no raft log to recover.
+        let worker = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", Fixtures.folder("ha-3mgr-snapshot", "worker-1").path])
+        #expect(worker.status == 1)
+        #expect(worker.stderr.contains("worker"))
+
+        // Autolocked, no key: nothing can be decrypted, nothing is written.
+        let (lockedParent, locked) = try Self.privateCopy("autolock-3mgr", "manager-1")
+        defer { try? FileManager.default.removeItem(at: lockedParent) }
+        let lockedBefore = try DamageCLITests.fingerprint(locked)
+        let noKey = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", locked.path])
+        #expect(noKey.status == 3)
+        #expect(try DamageCLITests.fingerprint(locked) == lockedBefore)
+
+        // A damaged log: refused, one line, folder untouched, no sibling left behind.
+        let (parent, folder) = try Self.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let segment = DamageCLITests.walSegment(folder)
+        let byte = try Data(contentsOf: segment)[0x200]
+        try DamageCLITests.patch(segment, at: 0x200, [byte ^ 0xff])
+        let before = try DamageCLITests.fingerprint(folder)
+        let corrupt = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path])
+        #expect(corrupt.status == 4)
+        #expect(corrupt.stderr.split(separator: "\n").count == 1)
+        #expect(try DamageCLITests.fingerprint(folder) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: parent.path) == ["swarm"])
+
+        // The flag is required.
+        #expect(try CLIRunner.run(["recover", "--state-dir", folder.path]).status == 2)
+    }
+}
