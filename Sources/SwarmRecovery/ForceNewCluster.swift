@@ -55,7 +55,29 @@ public struct ForceNewCluster {
         for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
         _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
 
-        let copy = StateDirectory(path: staging)
+        try Self.append(plan, log: log, cipher: cipher, to: StateDirectory(path: staging), unlockKey: unlockKey)
+        try FileSync.syncDirectory(staging)
+        let aside = try DirectorySwap.install(
+            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        installed = true
+        return (plan, aside)
+    }
+
+    /// Recovers a folder nobody else can see yet (a restore's staging folder) in place;
+    /// returns the plan, a no-op when there was nothing to do.
+    @discardableResult
+    public static func applyInPlace(to directory: StateDirectory, unlockKey: UnlockKey?) throws -> ForceNewClusterPlan {
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
+        let plan = try ForceNewClusterPlan(node)
+        guard !plan.isNoOp, let log = node.raft else { return plan }
+        try append(plan, log: log, cipher: try node.raftCipher(), to: directory, unlockKey: unlockKey)
+        return plan
+    }
+
+    /// Appends the plan's conf changes and hard state to `copy`'s WAL and checks the result.
+    static func append(
+        _ plan: ForceNewClusterPlan, log: RaftLog, cipher: RaftCipher, to copy: StateDirectory, unlockKey: UnlockKey?
+    ) throws {
         guard let layout = copy.raftLayout else { throw StateDirectoryError.noWAL(path: copy.raftDirectory.path) }
         var writer = try WALWriter.open(
             directory: copy.walDirectory(layout), at: WALStart(index: log.snapshotIndex, term: log.snapshotTerm))
@@ -70,13 +92,7 @@ public struct ForceNewCluster {
         }
         try writer.save(hardState: plan.newHardState, entries: entries)
         try writer.close()
-
-        try Self.check(copy, plan: plan, unlockKey: unlockKey)
-        try FileSync.syncDirectory(staging)
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
-        return (plan, aside)
+        try check(copy, plan: plan, unlockKey: unlockKey)
     }
 
     /// The copy must read back as what a manager started without the flag will see: this

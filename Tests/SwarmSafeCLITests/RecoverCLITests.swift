@@ -42,6 +42,34 @@ import Testing
         #expect(again.stdout.contains("nothing to do"))
     }
 
+    /// The migration path: one manager's backup restored on a new host, alone.
+    @Test func restoreWithForceNewCluster() throws {
+        let root = BackupCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let key = CLIRunner.keyArguments("autolock-3mgr")
+        let source = Fixtures.folder("autolock-3mgr", "manager-2")
+        let backup = try BackupCLITests.backup(source, repo: root.appendingPathComponent("repo"), key)
+        let archive = try #require(backup.json["archive"] as? String)
+        let target = root.appendingPathComponent("new-host/swarm")
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let restore = try CLIRunner.run(["restore", archive, "--state-dir", target.path, "--force-new-cluster", "--json"] + key)
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let recovery = try #require(restore.json["force_new_cluster"] as? [String: Any])
+        #expect((recovery["removed_members"] as? [Any])?.count == 2)
+        let after = try CLIRunner.run(["inspect", "--json", "--state-dir", target.path] + key)
+        let before = try CLIRunner.run(["inspect", "--json", "--state-dir", source.path] + key)
+        #expect(((after.json["raft"] as? [String: Any])?["members"] as? [Any])?.count == 1)
+        #expect(after.json["objects"] as? [String: Int] == before.json["objects"] as? [String: Int])
+        // Nothing but the restored folder was created.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == ["swarm"])
+        // Without the unlock key the recovery cannot decrypt: refused, nothing restored.
+        let other = root.appendingPathComponent("other/swarm")
+        try FileManager.default.createDirectory(at: other.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let noKey = try CLIRunner.run(["restore", archive, "--state-dir", other.path, "--force-new-cluster"])
+        #expect(noKey.status == 3, "\(noKey.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: other.deletingLastPathComponent().path) == [])
+    }
+
     @Test func badInputsFailCleanlyAndChangeNothing() throws {
         // A worker's folder has no raft log to recover.
         let worker = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", Fixtures.folder("ha-3mgr-snapshot", "worker-1").path])

@@ -18,6 +18,9 @@ public struct BackupRestorer {
     public let logger: Logger
     public let progress: ProgressHandler?
     public let clock: () -> Date
+    /// Runs on the unpacked, verified folder before it is swapped in (e.g. a recovery for a
+    /// migration), so the target only ever holds the old state or the finished new one.
+    public var prepare: ((StateDirectory) throws -> Void)?
 
     public init(
         archive: String, target: String, key: AgeDecryptionKey?, unlockKey: UnlockKey?, force: Bool,
@@ -70,6 +73,7 @@ public struct BackupRestorer {
         guard report.ok || (report.locked && report.findings.isEmpty) else {
             throw RestoreErrorFindings(archive: archive, findings: report.findings)
         }
+        try prepare?(StateDirectory(path: staging))
         if let rootMode = report.rootMode {
             guard chmod(staging, mode_t(rootMode & 0o700)) == 0 else {
                 throw FileAccessError(path: staging, operation: "set the mode of", errno: errno)

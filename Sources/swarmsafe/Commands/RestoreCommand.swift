@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
+import SwarmRecovery
 import SwarmSafeKit
 
 struct RestoreCommand: ParsableCommand {
@@ -31,25 +32,40 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var unlock: UnlockKeyOptions
 
     @Flag(help: "Replace a non-empty state directory (it is moved aside, not deleted).") var force = false
+    @Flag(help: ArgumentHelp(
+        "Also make the restored manager the only member of a new cluster (as `recover --force-new-cluster`), before it is put in place.",
+        discussion: "The migration path: restore one manager's backup on a new host and start it alone."))
+    var forceNewCluster = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(name: [.short, .long], help: "No progress bar and no log lines except errors.") var quiet = false
 
     func run() throws {
         let logger = Log.make(quiet: quiet)
         let bar = ProgressBar(quiet: quiet || json)
-        let result = try BackupRestorer(
-            archive: archive, target: stateDir, key: try decryption.key(), unlockKey: try unlock.resolve(), force: force,
-            logger: logger, progress: bar.handler
-        ).restore()
+        let unlockKey = try unlock.resolve()
+        var restorer = BackupRestorer(
+            archive: archive, target: stateDir, key: try decryption.key(), unlockKey: unlockKey, force: force,
+            logger: logger, progress: bar.handler)
+        var recovery: ForceNewClusterPlan?
+        if forceNewCluster {
+            restorer.prepare = { recovery = try ForceNewCluster.applyInPlace(to: $0, unlockKey: unlockKey) }
+        }
+        let result = try restorer.restore()
         bar.finish()
         if result.report.locked {
             logger.warning("restored without the unlock key: only the log's structure was checked")
         }
         if json {
-            print(try RestoreSummary(result).json())
+            print(try RestoreSummary(result, recovery: recovery.map {
+                RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
+            }).json())
         } else if !quiet {
             print("restored \(archive) into \(result.target) (raft index \(result.report.raftLastIndex ?? 0))")
             if let aside = result.previousMovedTo { print("the previous state directory was moved to \(aside)") }
+            if let recovery, !recovery.isNoOp {
+                let removed = recovery.removed.map { raftIDString($0.raftID) }.joined(separator: ", ")
+                print("made it a one-manager cluster: removed \(recovery.removed.count) other managers (\(removed)), commit \(recovery.newHardState.commit)")
+            }
         }
     }
 }
@@ -59,15 +75,19 @@ struct RestoreSummary: ReportJSON {
     let stateDir: String
     let previousMovedTo: String?
     let verification: VerifyReport
+    /// With --force-new-cluster: what the recovery changed.
+    let forceNewCluster: RecoverReport?
 
-    init(_ result: RestoreResult) {
+    init(_ result: RestoreResult, recovery: RecoverReport?) {
         stateDir = result.target
         previousMovedTo = result.previousMovedTo
         verification = result.report
+        forceNewCluster = recovery
     }
 
     enum CodingKeys: String, CodingKey {
         case verification
+        case forceNewCluster = "force_new_cluster"
         case stateDir = "state_dir"
         case previousMovedTo = "previous_moved_to"
     }
@@ -77,5 +97,6 @@ struct RestoreSummary: ReportJSON {
         try c.encode(stateDir, forKey: .stateDir)
         try c.encode(previousMovedTo, forKey: .previousMovedTo)
         try c.encode(verification, forKey: .verification)
+        try c.encode(forceNewCluster, forKey: .forceNewCluster)
     }
 }
