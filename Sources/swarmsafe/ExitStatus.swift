@@ -78,6 +78,8 @@ enum ExitStatus: Int32 {
             }
         case let e as RecoveryError:
             if case .undecodableConfChange = e { self = .corrupt } else { self = .failure }
+        case is RenewalError:
+            self = .failure
         case is CaptureError, is BackupError, is RetentionError:
             self = .failure
         case is CommandError:
