@@ -21,7 +21,7 @@ struct SwarmSafe: ParsableCommand {
         subcommands: [
             InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self, BackupCommand.self,
             VerifyCommand.self, RestoreCommand.self, ListCommand.self, PruneCommand.self, RecoverCommand.self,
-            CertsCommand.self,
+            CertsCommand.self, KeyCommand.self,
         ]
     )
 

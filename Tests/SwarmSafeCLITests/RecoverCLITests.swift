@@ -101,3 +101,27 @@ import Testing
         #expect(try CLIRunner.run(["recover", "--state-dir", folder.path]).status == 2)
     }
 }
+
+/// `key verify` before the 3 a.m. moment that depends on the key.
+@Suite struct KeyVerifyCLITests {
+    @Test func anUnlockKeyOpensItsFolderAndArchiveAndAWrongOneDoesNot() throws {
+        let root = BackupCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = Fixtures.folder("autolock-3mgr", "manager-1")
+        let right = CLIRunner.keyArguments("autolock-3mgr")
+        let wrong = ["--unlock-key", "SWMKEY-1-7c37Cc8654o6p38HnroywCi19pllOnGtbdZEgtKxZu8"]
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", folder.path] + right).status == 0)
+        let bad = try CLIRunner.run(["key", "verify", "--state-dir", folder.path] + wrong)
+        #expect(bad.status == 3)
+        #expect(!bad.stderr.contains("SWMKEY"), "the key must never be echoed")
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", folder.path]).status == 3)
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", Fixtures.folder("single-manager", "manager-1").path]).stdout.contains("not autolocked"))
+
+        let backup = try BackupCLITests.backup(folder, repo: root.appendingPathComponent("repo"), right)
+        let archive = try #require(backup.json["archive"] as? String)
+        #expect(try CLIRunner.run(["key", "verify", "--archive", archive] + right).status == 0)
+        let badArchive = try CLIRunner.run(["key", "verify", "--archive", archive] + wrong)
+        #expect(badArchive.status == 3)
+        #expect(badArchive.stderr.contains(archive))
+    }
+}
