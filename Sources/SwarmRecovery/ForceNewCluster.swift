@@ -92,7 +92,23 @@ public struct ForceNewCluster {
         }
         try writer.save(hardState: plan.newHardState, entries: entries)
         try writer.close()
+        try writeStateJSON(plan, to: copy)
         try check(copy, plan: plan, unlockKey: unlockKey)
+    }
+
+    /// `state.json` lists the managers this node's agent dials; swarmkit's own force-new-cluster
+    /// leaves only this one there, at the address it already had.
+    static func writeStateJSON(_ plan: ForceNewClusterPlan, to copy: StateDirectory) throws {
+        guard let nodeID = plan.selfNodeID else { return }
+        let known = (try? StateJSON.read(copy.stateFile)) ?? []
+        guard let addr = known.first(where: { $0.nodeID == nodeID })?.addr ?? plan.selfAddr else { return }
+        let path = copy.stateFile.path
+        let mode = (try? FileSync.mode(of: path)) ?? 0o600
+        let temporary = path + ".swarmsafe-new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileSync.writeNewFile(temporary, StateJSON.encode([KnownManager(nodeID: nodeID, addr: addr)]), mode: mode)
+        try FileSync.rename(temporary, to: path)
+        try FileSync.syncDirectory(copy.path)
     }
 
     /// The copy must read back as what a manager started without the flag will see: this

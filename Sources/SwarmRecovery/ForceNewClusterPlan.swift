@@ -16,6 +16,8 @@ public struct ForceNewClusterPlan: Sendable {
 
     public let selfRaftID: UInt64
     public let selfNodeID: String?
+    /// This node's raft address as its member record has it.
+    public let selfAddr: String?
     /// The hard state as found.
     public let hardState: RaftHardState
     public let lastIndex: UInt64
@@ -77,6 +79,7 @@ public struct ForceNewClusterPlan: Sendable {
         guard let local = node.localMember else { throw RecoveryError.noLocalMember(path: node.directory.path) }
         selfRaftID = local.raftID
         selfNodeID = node.certificates?.node.nodeID ?? local.nodeID
+        selfAddr = local.addr.isEmpty ? nil : local.addr
         hardState = log.hardState
         lastIndex = log.lastIndex
         var voters = Set(log.snapshot?.snapshot.metadata.confState.voters ?? [])

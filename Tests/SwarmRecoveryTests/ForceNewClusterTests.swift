@@ -65,6 +65,7 @@ import Testing
         #expect(log.lastIndex == beforeLog.hardState.commit + 2)
         #expect(log.hardState.vote == 0 || log.hardState.vote == local.raftID)
         #expect(log.lastTerm <= log.hardState.term)
+        #expect(after.knownManagers.map(\.nodeID) == [try #require(before.certificates?.node.nodeID)])
         // The appended entries are conf changes removing exactly the lost managers, in order.
         var appended: [UInt64] = []
         try log.forEachEntry(in: (beforeLog.hardState.commit + 1)...log.lastIndex) { entry in
@@ -116,6 +117,9 @@ import Testing
         #expect(mine.map(\.1) == theirs.map(\.1))
         // The decrypted conf changes, byte for byte.
         #expect(mine.map(\.2) == theirs.map(\.2))
+        // state.json lists only this manager, byte for byte as swarmkit left it.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/state.json"))
+            == Data(contentsOf: Fixtures.folder("after-force-new-cluster", "manager-2").appendingPathComponent("state.json")))
         // And the same members survive and are removed.
         #expect(ours.raft.map { try? Replayer.replay($0, localMember: ours.localMember).membership.members.map(\.raftID) }
             == reference.raft.map { try? Replayer.replay($0, localMember: reference.localMember).membership.members.map(\.raftID) })

@@ -28,6 +28,16 @@ public enum StateFileError: Error, Sendable, Equatable, CustomStringConvertible 
 
 /// `state.json`: the managers this node knows (swarmkit's remotes list).
 public enum StateJSON {
+    /// The file as swarmkit's `json.Marshal` writes it: compact, `node_id` before `addr`,
+    /// no trailing newline.
+    public static func encode(_ managers: [KnownManager]) -> Data {
+        func quoted(_ text: String) -> String {
+            (try? String(decoding: JSONEncoder().encode(text), as: UTF8.self)) ?? "\"\""
+        }
+        let items = managers.map { "{\"node_id\":\(quoted($0.nodeID)),\"addr\":\(quoted($0.addr))}" }
+        return Data(("[" + items.joined(separator: ",") + "]").utf8)
+    }
+
     public static func read(_ url: URL) throws -> [KnownManager] {
         let data = try Data(contentsOf: url)
         do {
