@@ -58,6 +58,18 @@ import Glibc
         deinit { stop() }
     }
 
+    /// Holders after a lock was released. Suites run in parallel, and a child process another
+    /// test spawns at that moment holds a copy of every descriptor until it execs, so the lock
+    /// can outlive its release by a few milliseconds; wait that out (at most a second).
+    static func holdersOnceReleased(_ root: String) throws -> [StateDirectoryHolder] {
+        for _ in 0..<100 {
+            let holders = try StateDirectoryHolders.find(in: root)
+            if holders.isEmpty { return holders }
+            usleep(10_000)
+        }
+        return try StateDirectoryHolders.find(in: root)
+    }
+
     static func snapshot(_ path: String) throws -> (Data, timespec, timespec) {
         var info = stat()
         #expect(stat(path, &info) == 0)
@@ -103,7 +115,7 @@ import Glibc
         #expect(after.2.tv_sec == before.2.tv_sec && after.2.tv_nsec == before.2.tv_nsec)
 
         close(fd)
-        #expect(try StateDirectoryHolders.find(in: root) == [])
+        #expect(try Self.holdersOnceReleased(root) == [])
     }
 
     @Test("every WAL layout is probed", arguments: ["raft/wal-v3-encrypted", "raft/wal-v3", "raft/wal"])
@@ -149,7 +161,7 @@ import Glibc
         #expect(try StateDirectoryHolders.find(in: root) == [.raftWriter(segment: Self.segment, pid: holder.pid)])
 
         holder.stop()
-        #expect(try StateDirectoryHolders.find(in: root) == [])
+        #expect(try Self.holdersOnceReleased(root) == [])
     }
 
     static let python3: String? = ["/usr/bin/python3", "/usr/local/bin/python3"].first {
@@ -200,7 +212,7 @@ import Glibc
         #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: false) }
 
         holder.stop()
-        #expect(try StateDirectoryHolders.find(in: root) == [])
+        #expect(try Self.holdersOnceReleased(root) == [])
         let lock = try StateDirectoryLock.acquire(root, exclusive: true)
         #expect(lock.isHeld)
     }
@@ -238,7 +250,7 @@ import Glibc
         lock.release()
         lock.release()  // idempotent
         #expect(!lock.isHeld)
-        #expect(try StateDirectoryHolders.find(in: root) == [])
+        #expect(try Self.holdersOnceReleased(root) == [])
 
         // Two shared locks coexist; an exclusive one waits for both to go.
         var first: StateDirectoryLock? = try StateDirectoryLock.acquire(root, exclusive: false)

@@ -24,8 +24,7 @@ public final class RepositoryLock: @unchecked Sendable {
     public let repository: String
     /// The lock file.
     public let path: String
-    private let mutex = NSLock()
-    private var descriptor: Int32
+    private let held: HeldLock
 
     /// Takes the lock or throws at once: `.locked` (with what the holder wrote) when another
     /// open of the file holds it, even in this process; `.missing` when the directory does not
@@ -33,28 +32,21 @@ public final class RepositoryLock: @unchecked Sendable {
     public init(repository: String) throws(RepositoryError) {
         self.repository = repository
         self.path = (repository as NSString).appendingPathComponent(Self.fileName)
-        var fd: Int32
-        repeat {
-            fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        } while fd < 0 && errno == EINTR
+        let fd = Flock.openRetrying(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode: 0o600)
         guard fd >= 0 else {
             let code = errno
             if code == ENOENT { throw .missing(repository) }
             if code == ENOTDIR { throw .notADirectory(repository) }
             throw .fileSystem(FileAccessError(path: path, operation: "open", errno: code))
         }
-        var result: Int32
-        repeat {
-            result = flock(fd, LOCK_EX | LOCK_NB)
-        } while result != 0 && errno == EINTR
-        guard result == 0 else {
-            let code = errno
+        let code = Flock.tryLock(fd, exclusive: true)
+        guard code == 0 else {
             let holder = code == EWOULDBLOCK ? Self.readHolder(fd) : nil
             close(fd)
             if code == EWOULDBLOCK { throw .locked(path: repository, holder: holder) }
             throw .fileSystem(FileAccessError(path: path, operation: "lock", errno: code))
         }
-        descriptor = fd
+        held = HeldLock(fd)
         // The umask may have narrowed the mode of a new file; a file owned by someone else
         // keeps its mode (fchmod fails, harmlessly).
         _ = fchmod(fd, 0o600)
@@ -63,33 +55,17 @@ public final class RepositoryLock: @unchecked Sendable {
             try FileSync.truncate(fd, to: 0, path: path)
             try FileSync.write(fd, Data(holder.utf8), at: 0, path: path)
         } catch {
-            close(fd)
-            descriptor = -1
+            held.release()
             throw .fileSystem(error)
         }
     }
 
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
-    }
-
     /// Whether this object still holds the lock.
-    public var isHeld: Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
-        return descriptor >= 0
-    }
+    public var isHeld: Bool { held.isHeld }
 
     /// Releases the lock (closing the descriptor releases the flock). Idempotent. The file's
     /// contents are left alone: clearing them would race with the next holder's write.
-    public func release() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
-    }
+    public func release() { held.release() }
 
     /// The first line the holder wrote, sanitised for a one-line message; nil when empty.
     private static func readHolder(_ fd: Int32) -> String? {

@@ -22,30 +22,22 @@ public final class StateDirectoryLock: @unchecked Sendable {
     /// The directory as given.
     public let directory: String
     public let exclusive: Bool
-    private let mutex = NSLock()
-    private var descriptor: Int32
+    private let held: HeldLock
 
     private init(directory: String, exclusive: Bool, descriptor: Int32) {
         self.directory = directory
         self.exclusive = exclusive
-        self.descriptor = descriptor
+        held = HeldLock(descriptor)
     }
 
     /// Takes the lock or throws at once: `RestoreError.held` (with the holder's pid when it
     /// can be found) when another descriptor holds a conflicting lock, even in this process;
     /// `FileAccessError` when the directory cannot be opened.
     public static func acquire(_ directory: String, exclusive: Bool) throws -> StateDirectoryLock {
-        var fd: Int32
-        repeat {
-            fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        } while fd < 0 && errno == EINTR
+        let fd = Flock.openRetrying(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileAccessError(path: directory, operation: "open directory", errno: errno) }
-        var result: Int32
-        repeat {
-            result = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)
-        } while result != 0 && errno == EINTR
-        guard result == 0 else {
-            let code = errno
+        let code = Flock.tryLock(fd, exclusive: exclusive)
+        guard code == 0 else {
             var pid: Int32?
             if code == EWOULDBLOCK {
                 var info = stat()
@@ -58,24 +50,9 @@ public final class StateDirectoryLock: @unchecked Sendable {
         return StateDirectoryLock(directory: directory, exclusive: exclusive, descriptor: fd)
     }
 
-    deinit {
-        if descriptor >= 0 { close(descriptor) }
-    }
-
     /// Whether this object still holds the lock.
-    public var isHeld: Bool {
-        mutex.lock()
-        defer { mutex.unlock() }
-        return descriptor >= 0
-    }
+    public var isHeld: Bool { held.isHeld }
 
     /// Releases the lock (closing the descriptor drops the flock). Idempotent.
-    public func release() {
-        mutex.lock()
-        defer { mutex.unlock() }
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
-    }
+    public func release() { held.release() }
 }
