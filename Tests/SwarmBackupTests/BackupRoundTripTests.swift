@@ -46,8 +46,8 @@ import Testing
 
         // Byte for byte: every file but the WAL segments equal; each segment the source's
         // bytes up to where its data ends, the rest of the source being preallocated zeros.
-        let sourceFiles = try BackupFixture.tree(source.path)
-        let restoredFiles = try BackupFixture.tree(target)
+        let sourceFiles = try Fixtures.tree(source.path)
+        let restoredFiles = try Fixtures.tree(target)
         for (path, bytes) in restoredFiles {
             let original = try #require(sourceFiles[path], "\(path) was not in the source")
             if path.hasSuffix(".wal") {

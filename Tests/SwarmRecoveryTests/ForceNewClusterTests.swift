@@ -27,17 +27,6 @@ import Testing
         return result
     }
 
-    static func fingerprint(_ root: String) throws -> [String: Data] {
-        var files: [String: Data] = [:]
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        while let relative = enumerator?.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
-            if !isDirectory.boolValue { files[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative)) }
-        }
-        return files
-    }
-
     @Test(arguments: managers)
     func aLoneManagerBecomesAOneManagerCluster(_ scenario: String, _ node: String) throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("swarmsafe-fnc-\(UUID().uuidString.prefix(8))")
@@ -46,7 +35,7 @@ import Testing
         let folder = parent.appendingPathComponent("swarm").path
         #expect(Fixtures.run("/bin/cp", ["-a", Fixtures.folder(scenario, node).path, folder]) == 0)
         let key = try Self.key(scenario)
-        let original = try Self.fingerprint(folder)
+        let original = try Fixtures.tree(folder)
         let before = try NodeLoader(unlockKey: key).loadManager(StateDirectory(path: folder))
         let beforeLog = try #require(before.raft)
 
@@ -81,14 +70,14 @@ import Testing
         #expect(Self.objects(after) == Self.objects(before))
         // The rollback copy is the original folder, byte for byte.
         let previous = try #require(aside)
-        #expect(try Self.fingerprint(previous) == original)
+        #expect(try Fixtures.tree(previous) == original)
 
         // A second recover is a no-op and changes nothing.
-        let recovered = try Self.fingerprint(folder)
+        let recovered = try Fixtures.tree(folder)
         let (again, noAside) = try ForceNewCluster(directory: StateDirectory(path: folder), unlockKey: key).run()
         #expect(again.isNoOp)
         #expect(noAside == nil)
-        #expect(try Self.fingerprint(folder) == recovered)
+        #expect(try Fixtures.tree(folder) == recovered)
     }
 
     /// swarmkit's own force-new-cluster of ha-3mgr-snapshot's manager-2 (reference.tar.gz)

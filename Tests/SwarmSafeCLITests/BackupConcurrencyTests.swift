@@ -79,8 +79,8 @@ import Testing
         let started = Date()
         #expect(try CLIRunner.run(["restore", archive, "--state-dir", reference, "--quiet"]).status == 0)
         let fullTime = Date().timeIntervalSince(started)
-        let newTree = try Self.tree(reference)
-        let oldTree = try Self.tree(Fixtures.folder("single-manager", "manager-1").path)
+        let newTree = try Fixtures.tree(reference, directories: true)
+        let oldTree = try Fixtures.tree(Fixtures.folder("single-manager", "manager-1").path, directories: true)
 
         var outcomes: [String: Int] = [:]
         for round in 0..<14 {
@@ -98,7 +98,7 @@ import Testing
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
 
-            let now = try Self.tree(target.path)
+            let now = try Fixtures.tree(target.path, directories: true)
             let siblings = try FileManager.default.contentsOfDirectory(atPath: parent.path).filter { $0 != "swarm" }
             if now == oldTree {
                 outcomes["old", default: 0] += 1
@@ -106,7 +106,7 @@ import Testing
                 outcomes["new", default: 0] += 1
                 // The old state was moved aside, whole.
                 let aside = siblings.map { parent.appendingPathComponent($0).path }
-                #expect(try aside.contains { try Self.tree($0) == oldTree }, "round \(round): old state lost; siblings \(siblings)")
+                #expect(try aside.contains { try Fixtures.tree($0, directories: true) == oldTree }, "round \(round): old state lost; siblings \(siblings)")
             } else {
                 Issue.record("round \(round): the state directory is neither the old nor the new state")
             }
@@ -114,21 +114,5 @@ import Testing
         #expect(outcomes.values.reduce(0, +) == 14)
         // Killed before it could start, the old state must be there.
         #expect(outcomes["old", default: 0] >= 1, "\(outcomes)")
-    }
-
-    /// Relative path → bytes of every file, and the folders (as empty values with a slash).
-    static func tree(_ root: String) throws -> [String: Data] {
-        var result: [String: Data] = [:]
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [:] }
-        while let relative = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
-            if isDirectory.boolValue {
-                result[relative + "/"] = Data()
-            } else {
-                result[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
-            }
-        }
-        return result
     }
 }

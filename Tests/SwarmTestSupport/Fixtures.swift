@@ -63,6 +63,23 @@ public enum Fixtures {
         return object as? [String: Any] ?? [:]
     }
 
+    /// Every file under `root` by relative path, with its bytes; with `directories`, every
+    /// folder too (as `path/` with no bytes). For proving what a command left on disk.
+    public static func tree(_ root: String, directories: Bool = false) throws -> [String: Data] {
+        var result: [String: Data] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [:] }
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
+            if isDirectory.boolValue {
+                if directories { result[relative + "/"] = Data() }
+            } else {
+                result[relative] = try Data(contentsOf: URL(fileURLWithPath: root + "/" + relative))
+            }
+        }
+        return result
+    }
+
     @discardableResult
     public static func run(_ tool: String, _ arguments: [String]) -> Int32 {
         let process = Process()
