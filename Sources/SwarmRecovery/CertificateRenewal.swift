@@ -73,28 +73,16 @@ public struct CertificateRenewal {
         let path = directory.nodeCertificate.path
         var aside: String?
         if !dryRun {
-            // The new certificate under a temporary name, synced; the old one renamed aside,
-            // never deleted; then the new one into place.
-            let temporary = path + ".swarmsafe-new"
-            try? FileManager.default.removeItem(atPath: temporary)
-            try FileSync.writeNewFile(temporary, Data(issued.pem.utf8), mode: (try? FileSync.mode(of: path)) ?? 0o644)
-            let old = path + ".swarmsafe-old-" + Self.stamp(now)
-            try FileSync.rename(path, to: old)
-            try FileSync.rename(temporary, to: path)
-            try FileSync.syncDirectory(directory.certificatesDirectory.path)
+            // The old certificate stays as it was, under a new name; the new one replaces it in
+            // one rename, so swarm-node.crt is never missing.
+            let old = DirectorySwap.oldName(for: path, at: now)
+            try FileSync.replaceFile(
+                path, with: Data(issued.pem.utf8), mode: (try? FileSync.mode(of: path)) ?? 0o644, keepingPreviousAt: old)
             aside = old
         }
         return Result(
             certificatePath: path, previousMovedTo: aside, nodeID: current.nodeID, role: "\(current.role)",
             notBefore: validity.notBefore, notAfter: validity.notAfter, previousNotAfter: current.notAfter, dryRun: dryRun)
-    }
-
-    static func stamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
     }
 }
 

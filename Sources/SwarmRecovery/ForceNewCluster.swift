@@ -103,12 +103,8 @@ public struct ForceNewCluster {
         let known = (try? StateJSON.read(copy.stateFile)) ?? []
         guard let addr = known.first(where: { $0.nodeID == nodeID })?.addr ?? plan.selfAddr else { return }
         let path = copy.stateFile.path
-        let mode = (try? FileSync.mode(of: path)) ?? 0o600
-        let temporary = path + ".swarmsafe-new"
-        try? FileManager.default.removeItem(atPath: temporary)
-        try FileSync.writeNewFile(temporary, StateJSON.encode([KnownManager(nodeID: nodeID, addr: addr)]), mode: mode)
-        try FileSync.rename(temporary, to: path)
-        try FileSync.syncDirectory(copy.path)
+        try FileSync.replaceFile(
+            path, with: StateJSON.encode([KnownManager(nodeID: nodeID, addr: addr)]), mode: (try? FileSync.mode(of: path)) ?? 0o600)
     }
 
     /// The copy must read back as what a manager started without the flag will see: this

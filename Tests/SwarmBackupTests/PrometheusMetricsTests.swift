@@ -160,7 +160,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/swarmsafe.prom"
-        try Data("garbage".utf8).write(to: URL(fileURLWithPath: "\(path).tmp.\(getpid())"))
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: "\(path).swarmsafe-new-\(getpid())"))
         try Data("not metrics at all\n".utf8).write(to: URL(fileURLWithPath: path))
         try PrometheusTextfile.write(Self.failure(), to: path)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["swarmsafe.prom"])

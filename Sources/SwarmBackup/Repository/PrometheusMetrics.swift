@@ -104,9 +104,8 @@ public enum PrometheusTextfile {
         return out
     }
 
-    /// Writes the file atomically: the text goes to `<path>.tmp.<pid>` in the same directory
-    /// (mode 0644, fsynced), which is renamed over `path`, and the directory is fsynced, so
-    /// node_exporter never reads a half-written file. (The textfile collector reads only
+    /// Writes the file atomically (`FileSync.replaceFile`: a synced temporary sibling renamed
+    /// over `path`, mode 0644), so node_exporter never reads a half-written file. (The textfile collector reads only
     /// `*.prom`, so the temporary name is never collected.) On failure the last-success time is
     /// carried over from the existing file at `path`.
     public static func write(_ metrics: BackupMetrics, to givenPath: String) throws(FileAccessError) {
@@ -114,18 +113,7 @@ public enum PrometheusTextfile {
         let path = URL(fileURLWithPath: givenPath).standardizedFileURL.path
         let previous = metrics.result == .success ? nil : readLastSuccess(from: path)
         let text = render(metrics, previousLastSuccess: previous)
-        let temporary = "\(path).tmp.\(getpid())"
-        // A leftover of a crashed run that had our pid.
-        _ = unlink(temporary)
-        do throws(FileAccessError) {
-            try FileSync.writeNewFile(temporary, Data(text.utf8), mode: 0o644)
-            try FileSync.rename(temporary, to: path)
-        } catch {
-            _ = unlink(temporary)
-            throw error
-        }
-        let directory = (path as NSString).deletingLastPathComponent
-        try FileSync.syncDirectory(directory.isEmpty ? "." : directory)
+        try FileSync.replaceFile(path, with: Data(text.utf8), mode: 0o644)
     }
 
     /// The last-success timestamp in an existing metrics file (the first sample of

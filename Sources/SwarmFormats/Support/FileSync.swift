@@ -106,6 +106,30 @@ package enum FileSync {
         }
     }
 
+    /// Replaces the file at `path` with `data` so that a reader (or a crash) sees the old
+    /// content or the new, never a mix or nothing: written to a temporary sibling, synced,
+    /// renamed over `path`, directory synced. With `keepingPreviousAt`, the old file is first
+    /// hard-linked there, so it is kept without `path` ever being missing.
+    package static func replaceFile(
+        _ path: String, with data: Data, mode: mode_t, keepingPreviousAt previous: String? = nil
+    ) throws(FileAccessError) {
+        let temporary = "\(path).swarmsafe-new-\(getpid())"
+        // A leftover of a crashed run that had our pid: only ever our own temporary file.
+        _ = unlink(temporary)
+        do throws(FileAccessError) {
+            try writeNewFile(temporary, data, mode: mode)
+            if let previous, link(path, previous) != 0 {
+                throw FileAccessError(path: previous, operation: "keep \(path) as", errno: errno)
+            }
+            try rename(temporary, to: path)
+        } catch {
+            _ = unlink(temporary)
+            throw error
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try syncDirectory(directory.isEmpty ? "." : directory)
+    }
+
     package static func truncate(_ fd: Int32, to size: Int, path: String) throws(FileAccessError) {
         guard ftruncate(fd, off_t(size)) == 0 else { throw FileAccessError(path: path, operation: "truncate", errno: errno) }
     }
