@@ -4,15 +4,6 @@ import SwarmFormats
 import SwarmSafeKit
 import SwarmStore
 
-/// How far a captured or archived state was checked.
-public enum VerificationLevel: String, Codable, Sendable {
-    /// Every WAL record and the snapshot decrypted and decoded, and the log replayed.
-    case full
-    /// Framing, CRC chain, snapshot CRC and index continuity only: the swarm is autolocked
-    /// and no unlock key was given, so the payloads could not be decrypted.
-    case structure
-}
-
 /// A consistent copy of a running manager's state directory, checked and ready to archive.
 public struct CapturedState {
     /// The copy, laid out like the original (a valid state directory).
@@ -183,7 +174,7 @@ public struct StateCapture {
         let keyAfter = try LiveFile(path: source.nodeKey.path).readAll()
         guard keyAfter == keyBefore else { throw KeyChanged(path: source.nodeKey.path) }
 
-        var (node, verification) = try Self.check(target, unlockKey: unlockKey)
+        var (node, verification) = try StateCheck.load(target, unlockKey: unlockKey)
         // A record still being written when we copied: cut it off, as swarmkit's own
         // recovery would, so the archive holds only complete records.
         if let raft = node.raft, case .tornTail(let position, _)? = raft.wal.tornTail {
@@ -191,22 +182,13 @@ public struct StateCapture {
             guard truncate(path, off_t(position.offset)) == 0 else {
                 throw FileAccessError(path: path, operation: "truncate", errno: errno)
             }
-            (node, verification) = try Self.check(target, unlockKey: unlockKey)
+            (node, verification) = try StateCheck.load(target, unlockKey: unlockKey)
             logger.debug("cut a record in flight off the copy", metadata: ["at": "\(position)"])
         }
         warnings += node.warnings.filter { !$0.contains("torn last record") }
         return CapturedState(
             workDirectory: work, node: node, verification: verification, files: files.sorted(),
             directories: directories, attempts: attempt, warnings: warnings)
-    }
-
-    /// Loads a copy fully when the key can be opened, else checks its structure only.
-    static func check(_ directory: StateDirectory, unlockKey: UnlockKey?) throws -> (LoadedNode, VerificationLevel) {
-        do {
-            return (try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true), .full)
-        } catch KeyMaterialError.locked(_) where unlockKey == nil {
-            return (try NodeLoader.structureOnly(directory), .structure)
-        }
     }
 
     static func regularFiles(in directory: String) throws -> [String] {

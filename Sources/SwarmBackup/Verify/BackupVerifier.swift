@@ -46,8 +46,10 @@ public struct BackupVerifier {
         let directory = StateDirectory(path: target)
         let node: LoadedNode
         do {
-            (node, report.verification) = try StateCapture.check(directory, unlockKey: unlockKey)
+            (node, report.verification) = try StateCheck.load(directory, unlockKey: unlockKey)
         } catch let error as KeyMaterialError {
+            // A key that does not open the archived node key is the operator's to fix (exit 3),
+            // not a finding about the archive.
             throw error
         } catch {
             report.findings.append("\(Self.relative(error, to: target))")
