@@ -1,7 +1,7 @@
 /// Where a long-running command is, for a progress bar. Reported often; cheap to ignore.
 public struct BackupProgress: Sendable {
     public enum Phase: String, Sendable {
-        case copying, archiving, checking, extracting, verifying
+        case copying, archiving, checking, verifying
     }
     public let phase: Phase
     public let done: Int64

@@ -17,19 +17,15 @@ public struct CapturedState {
     /// segment, took a snapshot or rotated the key while we copied).
     public let attempts: Int
     public let warnings: [String]
-
-    public var directory: StateDirectory { StateDirectory(path: workDirectory.path) }
 }
 
 public enum CaptureError: Error, Sendable, CustomStringConvertible {
     case unstable(path: String, attempts: Int, lastError: String)
-    case noSnapshotOrWAL(path: String)
 
     public var description: String {
         switch self {
         case .unstable(let path, let attempts, let lastError):
             "\(path): no consistent copy after \(attempts) attempts; last problem: \(lastError)"
-        case .noSnapshotOrWAL(let path): "\(path): no raft data to back up"
         }
     }
 }
