@@ -80,7 +80,9 @@ enum ExitStatus: Int32 {
             if case .undecodableConfChange = e { self = .corrupt } else { self = .failure }
         case is RenewalError:
             self = .failure
-        case is CaptureError, is BackupError, is RetentionError:
+        case let e as CaptureError:
+            if case .damaged = e { self = .corrupt } else { self = .failure }
+        case is BackupError, is RetentionError:
             self = .failure
         case is CommandError:
             self = .failure

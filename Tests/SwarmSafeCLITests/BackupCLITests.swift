@@ -69,6 +69,27 @@ import Testing
         #expect(result.stderr.split(separator: "\n").count == 1)
     }
 
+    /// Damage in the live folder is not a race: reported at once as corruption, naming the
+    /// folder's own file, and no archive is written.
+    @Test func aDamagedFolderIsCorruptNotRetriedForever() throws {
+        let root = Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let segment = DamageCLITests.walSegment(folder)
+        let byte = try Data(contentsOf: segment)[0x200]
+        try DamageCLITests.patch(segment, at: 0x200, [byte ^ 0xff])
+        let repo = root.appendingPathComponent("repo")
+        let result = try Self.backup(folder, repo: repo)
+        #expect(result.status == 4, "\(result.stderr)")
+        #expect(result.stderr.contains("CRC mismatch"))
+        #expect(result.stderr.split(separator: "\n").count == 1)
+        #expect(!result.stderr.contains("swarmsafe-backup-"), "names our working copy: \(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path).filter { !$0.hasPrefix(".swarmsafe.lock") } == [])
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)
+        #expect(!siblings.contains { $0.hasPrefix(".\(folder.lastPathComponent).swarmsafe-") })
+    }
+
     @Test func heldRepositoryLockFailsWithBusy() throws {
         let root = Self.scratch()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -21,11 +21,14 @@ public struct CapturedState {
 
 public enum CaptureError: Error, Sendable, CustomStringConvertible {
     case unstable(path: String, attempts: Int, lastError: String)
+    /// The same problem in two copies in a row: the live folder itself is damaged.
+    case damaged(reason: String)
 
     public var description: String {
         switch self {
         case .unstable(let path, let attempts, let lastError):
             "\(path): no consistent copy after \(attempts) attempts; last problem: \(lastError)"
+        case .damaged(let reason): reason
         }
     }
 }
@@ -64,18 +67,23 @@ public struct StateCapture {
     public func capture() throws -> CapturedState {
         try source.validate()
         guard source.isManager else { throw StateDirectoryError.worker(path: source.path) }
-        var lastError: Error?
+        var lastReason: String?
         for attempt in 1...maxAttempts {
             let work = try WorkDirectory.near(source.path, purpose: "backup", override: workParent)
             do {
                 return try captureOnce(into: work, attempt: attempt)
             } catch let error where Self.mayBeARace(error) {
-                logger.info("copy was not consistent, retrying", metadata: ["attempt": "\(attempt)", "reason": "\(error)"])
-                lastError = error
+                // Say it of the live folder, not of our copy of it.
+                let reason = "\(error)".replacingOccurrences(of: work.path, with: source.path)
+                // A writer moves on between two copies; damage stays where it is. The same
+                // problem twice in a row is the folder's own.
+                if reason == lastReason, !(error is KeyChanged) { throw CaptureError.damaged(reason: reason) }
+                logger.info("copy was not consistent, retrying", metadata: ["attempt": "\(attempt)", "reason": "\(reason)"])
+                lastReason = reason
                 usleep(UInt32(100_000 * attempt))
             }
         }
-        throw CaptureError.unstable(path: source.path, attempts: maxAttempts, lastError: "\(lastError.map { "\($0)" } ?? "unknown")")
+        throw CaptureError.unstable(path: source.path, attempts: maxAttempts, lastError: lastReason ?? "unknown")
     }
 
     /// Errors a concurrent writer can cause in a copy; anything else (a wrong unlock key, a
