@@ -9,10 +9,16 @@ public enum Fixtures {
 
     public static let scenarios = ["single-manager", "ha-3mgr-snapshot", "autolock-3mgr", "fips-1mgr", "reference"]
 
+    static let unpackPrefix = "swarmsafe-fixtures-"
+
     /// Where every archive was unpacked (one sub-folder per scenario, as in the archives).
+    /// A test process can't clean up after itself when it is killed or exits through the
+    /// test runner, so each one first removes the trees of processes that are gone: without
+    /// that every run left its unpacked fixtures behind and filled the disk.
     public static let unpacked: URL = {
+        removeAbandonedTrees()
         let root = FileManager.default.temporaryDirectory
-            .appendingPathComponent("swarmsafe-fixtures-\(getpid())-\(UUID().uuidString.prefix(8))")
+            .appendingPathComponent("\(unpackPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
         try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         for scenario in scenarios {
             let archive = sourceDirectory.appendingPathComponent("\(scenario).tar.gz").path
@@ -21,6 +27,16 @@ public enum Fixtures {
         }
         return root
     }()
+
+    static func removeAbandonedTrees() {
+        let parent = FileManager.default.temporaryDirectory
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(unpackPrefix) {
+            guard let pid = Int32(entry.dropFirst(unpackPrefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
+            }
+        }
+    }
 
     /// A manager or worker folder, e.g. `folder("ha-3mgr-snapshot", "manager-2")`.
     /// `reference.tar.gz` holds scenarios of its own: `folder("fresh-init", "manager-1")`.
