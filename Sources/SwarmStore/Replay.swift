@@ -66,7 +66,10 @@ public enum Replayer {
             voters: snapshot.snapshot.metadata.confState.voters)
     }
 
-    public static func replay(_ log: RaftLog, localMember: SwarmRaftMember? = nil) throws -> ClusterState {
+    /// With `upTo`, stops after that entry: the state as it was right after it.
+    public static func replay(
+        _ log: RaftLog, localMember: SwarmRaftMember? = nil, upTo: UInt64 = .max
+    ) throws -> ClusterState {
         let contents = try snapshotContents(log)
         let store = contents?.store ?? ObjectStore()
         let snapshotMembership = contents?.membership ?? RaftMembership()
@@ -74,7 +77,7 @@ public enum Replayer {
         var state = ClusterState(
             store: store, membership: snapshotMembership, snapshotMembership: snapshotMembership,
             voters: voters, warnings: [])
-        try log.forEachEntry { entry in
+        try log.forEachEntry(in: 0...upTo) { entry in
             try apply(entry, to: &state)
         }
         if let localMember { state.membership.complete(with: localMember) }

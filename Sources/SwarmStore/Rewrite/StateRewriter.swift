@@ -44,6 +44,18 @@ public struct StateRewriter: Sendable {
         }
     }
 
+    /// A `.preserve` copy cut back to an earlier entry (a rewind): entries after `index` are
+    /// left out and `hardState` is written instead of the log's own.
+    public struct Limit: Sendable {
+        public let index: UInt64
+        public let hardState: RaftHardState
+
+        public init(index: UInt64, hardState: RaftHardState) {
+            self.index = index
+            self.hardState = hardState
+        }
+    }
+
     /// Entries are handed to the WAL in saves of about this size, bounding memory.
     static let batchBytes = 4 << 20
 
@@ -82,14 +94,17 @@ public struct StateRewriter: Sendable {
         }
     }
 
-    public func write(to target: StateDirectory, mode: Mode, output: Output) throws -> Summary {
+    /// `limit` only applies to `.preserve`: a compact snapshot is made from the whole log.
+    public func write(to target: StateDirectory, mode: Mode, output: Output, limit: Limit? = nil) throws -> Summary {
+        precondition(limit == nil || mode == .preserve, "a limit needs .preserve")
         try Self.refuseTargetInside(source, target: target)
         let staged = try StagedDirectory(target: target.path)
         do {
             let skipped = try TreeCopy.copyContents(of: source.path, into: staged.path, excluding: ["raft"])
             let directory = StateDirectory(path: staged.path)
             try FileSync.makeDirectory(directory.raftDirectory.path, mode: 0o700)
-            let summary = try writeRaft(into: directory, mode: mode, output: output, target: target, skipped: skipped)
+            let summary = try writeRaft(
+                into: directory, mode: mode, output: output, target: target, skipped: skipped, limit: limit)
             try FileSync.syncDirectory(directory.raftDirectory.path)
             try staged.commit()
             return summary
@@ -100,7 +115,8 @@ public struct StateRewriter: Sendable {
     }
 
     private func writeRaft(
-        into directory: StateDirectory, mode: Mode, output: Output, target: StateDirectory, skipped: [String]
+        into directory: StateDirectory, mode: Mode, output: Output, target: StateDirectory, skipped: [String],
+        limit: Limit? = nil
     ) throws -> Summary {
         guard let metadata = log.wal.metadata else {
             throw RewriteError.noMetadata(path: source.walDirectory(log.layout).path)
@@ -134,8 +150,8 @@ public struct StateRewriter: Sendable {
             } else {
                 start = nil
             }
-            hardState = log.hardState
-            entries = try copyEntries(into: &wal, output: output)
+            hardState = limit?.hardState ?? log.hardState
+            entries = try copyEntries(into: &wal, output: output, upTo: limit?.index ?? .max, hardState: hardState)
         }
         try wal.close()
         return Summary(
@@ -178,7 +194,9 @@ public struct StateRewriter: Sendable {
 
     /// The log's entries after the snapshot, in saves of `batchBytes`, the last one carrying
     /// the hard state (as swarmkit's WAL migration saves them in one go).
-    private func copyEntries(into wal: inout WALWriter, output: Output) throws -> Int {
+    private func copyEntries(
+        into wal: inout WALWriter, output: Output, upTo last: UInt64, hardState: RaftHardState
+    ) throws -> Int {
         var batch: [MarshaledEntry] = []
         var batchSize = 0
         var count = 0
@@ -193,9 +211,9 @@ public struct StateRewriter: Sendable {
             }
         }
         if keepsStoredBytes(output) {
-            for stored in log.entries { try add(log.wal.marshaledEntry(stored)) }
+            for stored in log.entries where stored.index <= last { try add(log.wal.marshaledEntry(stored)) }
         } else {
-            try log.forEachEntry { entry in
+            try log.forEachEntry(in: 0...last) { entry in
                 var raw = RaftEntry()
                 raw.index = entry.index
                 raw.term = entry.term
@@ -205,7 +223,7 @@ public struct StateRewriter: Sendable {
                 try add(MarshaledEntry(raw))
             }
         }
-        try wal.save(hardState: log.hardState, marshaledEntries: batch)
+        try wal.save(hardState: hardState, marshaledEntries: batch)
         return count
     }
 
