@@ -12,7 +12,10 @@ public enum ReferenceCheck {
             if !t.serviceID.isEmpty, !store.contains(.service, id: t.serviceID) {
                 findings.append("task \(t.id): its service \(t.serviceID) does not exist")
             }
-            if !t.nodeID.isEmpty, !store.contains(.node, id: t.nodeID) {
+            // A finished task (complete, failed, orphaned…) may outlive its node: swarmkit
+            // orphans a removed node's tasks and its reaper deletes them later.
+            let finished = t.status.state.rawValue >= SwarmTaskState.complete.rawValue
+            if !t.nodeID.isEmpty, !finished, !store.contains(.node, id: t.nodeID) {
                 findings.append("task \(t.id): its node \(t.nodeID) does not exist")
             }
         }

@@ -190,8 +190,8 @@ public struct SwarmCertificates: Sendable {
     }
 }
 
-enum CertificateFingerprint {
-    static func sha256Hex(_ der: Data) -> String {
+public enum CertificateFingerprint {
+    public static func sha256Hex(_ der: Data) -> String {
         SHA256.hash(data: der).map { String(format: "%02x", $0) }.joined()
     }
 }

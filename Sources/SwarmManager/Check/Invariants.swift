@@ -1,0 +1,55 @@
+import Foundation
+import SwarmBackup
+import SwarmFormats
+import SwarmProto
+import SwarmSafeKit
+import SwarmStore
+
+/// The invariants a manager that boots this state relies on, checked on the booted view.
+enum Invariants {
+    static func check(_ view: ManagerView, node: LoadedNode, now: Date) throws -> [CheckReport.Item] {
+        var items: [CheckReport.Item] = []
+        func add(_ name: String, _ ok: Bool, _ detail: String) {
+            items.append(CheckReport.Item(name: name, ok: ok, detail: detail))
+        }
+
+        let references = try ReferenceCheck.findings(view.store)
+        add("references", references.isEmpty,
+            references.isEmpty ? "every task's service and node, every service's secrets, configs and networks exist"
+                : references.prefix(5).joined(separator: "; ") + (references.count > 5 ? " (+\(references.count - 5) more)" : ""))
+
+        let members = view.membership.members
+        let leaderIsMember = members.contains { $0.raftID == view.leaderRaftID }
+        add("leader", members.count == 1 && leaderIsMember,
+            "\(members.count) member(s); leader \(raftIDString(view.leaderRaftID))\(leaderIsMember ? " is" : " is not") one of them")
+
+        let badAddresses = members.filter { (try? AdvertiseAddress(parsing: $0.addr)) == nil }
+        add("member addresses", badAddresses.isEmpty,
+            badAddresses.isEmpty ? members.map { "\(raftIDString($0.raftID)) at \($0.addr)" }.joined(separator: ", ")
+                : badAddresses.map { "\(raftIDString($0.raftID)) has no usable address (\($0.addr.isEmpty ? "empty" : $0.addr))" }.joined(separator: "; "))
+
+        if let certificates = node.certificates {
+            let valid = certificates.node.isValid(at: now)
+            add("node certificate", valid && certificates.chainsToRoot,
+                "\(certificates.node.nodeID) valid until \(ISO8601DateFormatter().string(from: certificates.node.notAfter))"
+                    + (valid ? "" : " (expired or not yet valid: swarmsafe certs renew)")
+                    + (certificates.chainsToRoot ? "" : "; does not chain to the root CA"))
+            let clusterRoot = view.cluster?.rootCa.caCert ?? Data()
+            let clusterDigests = Set((try? PEMBlock.parseAll(clusterRoot))?.map { CertificateFingerprint.sha256Hex($0.bytes) } ?? [])
+            let fileDigests = Set(certificates.roots.map(\.sha256))
+            add("root CA", !clusterDigests.isDisjoint(with: fileDigests),
+                clusterDigests.isDisjoint(with: fileDigests)
+                    ? "swarm-root-ca.crt is not the cluster object's root CA" : "swarm-root-ca.crt is the cluster's root CA")
+        } else {
+            add("node certificate", false, "no readable node certificate")
+        }
+
+        let autolock = view.cluster?.spec.encryptionConfig.autoLockManagers ?? false
+        let locked = node.keys?.isLocked ?? false
+        add("unlock", autolock == locked,
+            autolock == locked
+                ? (locked ? "autolocked; the unlock key opens the node key" : "not autolocked")
+                : "the cluster says autolock is \(autolock ? "on" : "off") but the node key is \(locked ? "encrypted" : "in the clear")")
+        return items
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Why the embedded manager will not boot or refuses a request.
+public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The membership still has other voters: a lone manager can't be their leader without
+    /// breaking raft's quorum rule, and booting it anyway would fork the cluster.
+    case otherVoters(path: String, voters: [String])
+    /// The node key is encrypted and no unlock key was given.
+    case locked
+    /// The manager was started read-only.
+    case readOnly
+    /// The manager was stopped, or an earlier write failed half-way; it accepts no more writes.
+    case stopped(reason: String)
+
+    public var description: String {
+        switch self {
+        case .otherVoters(let path, let voters):
+            "\(path): the cluster still has other voting managers (\(voters.joined(separator: ", "))); "
+                + "a single embedded manager cannot lead them. Run `swarmsafe recover --force-new-cluster` on a copy first"
+        case .locked:
+            "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it."
+        case .readOnly: "the embedded manager was started with --read-only; writes are refused"
+        case .stopped(let reason): "the manager accepts no more writes: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import SwarmProto
+import SwarmSafeKit
+import SwarmStore
+import SwiftProtobuf
+
+/// Keeps task objects in line with the services a transaction touched, so `service ls` and
+/// `service ps` make sense: one task per replica slot or per eligible node for global
+/// services, tasks of removed services and surplus slots marked for removal, tasks with an
+/// outdated spec replaced.
+///
+/// No container ever runs here. New tasks are left in state NEW, unassigned, the state
+/// swarmkit's orchestrator creates them in: a real manager booting this folder later
+/// allocates, schedules and runs them as its own.
+struct Orchestrator {
+    let now: Date
+
+    mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
+        let tasks = try transaction.store.decodedObjects(.task).compactMap { object -> SwarmTask? in
+            if case .task(let task) = object { return task }
+            return nil
+        }
+        let byService = Dictionary(grouping: tasks.filter { services.contains($0.serviceID) }, by: \.serviceID)
+        for serviceID in services.sorted() {
+            let live = (byService[serviceID] ?? []).filter { $0.desiredState.rawValue <= SwarmTaskState.running.rawValue }
+            guard case .service(let service)? = transaction.get(.service, id: serviceID) else {
+                try retire(live, in: &transaction)
+                continue
+            }
+            switch service.spec.mode {
+            case .replicated(let replicated)?:
+                try reconcileReplicated(service, replicas: replicated.replicas, live: live, in: &transaction)
+            case .global?:
+                try reconcileGlobal(service, live: live, in: &transaction)
+            case .replicatedJob?, .globalJob?, nil:
+                // Jobs run to completion under swarmkit's job orchestrator; nothing to keep up.
+                continue
+            }
+        }
+    }
+
+    private func reconcileReplicated(
+        _ service: SwarmService, replicas: UInt64, live: [SwarmTask], in transaction: inout StoreTransaction
+    ) throws {
+        var bySlot = Dictionary(grouping: live, by: \.slot)
+        for slot in bySlot.keys where slot > replicas || slot == 0 {
+            try retire(bySlot.removeValue(forKey: slot) ?? [], in: &transaction)
+        }
+        guard replicas > 0 else { return }
+        for slot in 1...replicas {
+            let current = bySlot[slot] ?? []
+            if current.contains(where: { isUpToDate($0, service) }) { continue }
+            try retire(current, in: &transaction)
+            try transaction.create(.task(newTask(service, slot: slot, nodeID: "")))
+        }
+    }
+
+    private func reconcileGlobal(_ service: SwarmService, live: [SwarmTask], in transaction: inout StoreTransaction) throws {
+        let eligible = try transaction.store.decodedObjects(.node).compactMap { object -> String? in
+            guard case .node(let node) = object, node.spec.availability == .active, node.status.state != .down else {
+                return nil
+            }
+            return node.id
+        }
+        var byNode = Dictionary(grouping: live, by: \.nodeID)
+        for nodeID in byNode.keys where !eligible.contains(nodeID) {
+            try retire(byNode.removeValue(forKey: nodeID) ?? [], in: &transaction)
+        }
+        for nodeID in eligible {
+            let current = byNode[nodeID] ?? []
+            if current.contains(where: { isUpToDate($0, service) }) { continue }
+            try retire(current, in: &transaction)
+            try transaction.create(.task(newTask(service, slot: 0, nodeID: nodeID)))
+        }
+    }
+
+    /// A task that never left NEW never reached a node: it is removed outright. Any other is
+    /// asked to stop and be removed, which is what swarmkit's orchestrator does; its agent and
+    /// the task reaper finish the job once a real manager runs.
+    private func retire(_ tasks: [SwarmTask], in transaction: inout StoreTransaction) throws {
+        for task in tasks {
+            if task.status.state == .new {
+                try transaction.remove(.task, id: task.id)
+            } else if task.desiredState != .remove {
+                var changed = task
+                changed.desiredState = .remove
+                try transaction.update(.task(changed))
+            }
+        }
+    }
+
+    private func isUpToDate(_ task: SwarmTask, _ service: SwarmService) -> Bool {
+        // Equal versions prove the task current; different ones don't prove it outdated: a
+        // scale changes the service spec, not the task spec (swarmkit's IsTaskDirty).
+        if task.hasSpecVersion && service.hasSpecVersion && task.specVersion.index == service.specVersion.index {
+            return true
+        }
+        return Self.canonical(task.spec) == Self.canonical(service.spec.task)
+    }
+
+    private static func canonical(_ spec: SwarmTaskSpec) -> Data? {
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try? spec.serializedBytes(options: options)
+    }
+
+    private func newTask(_ service: SwarmService, slot: UInt64, nodeID: String) -> SwarmTask {
+        var generator = SystemRandomNumberGenerator()
+        var task = SwarmTask()
+        task.id = SwarmID.random(using: &generator)
+        task.spec = service.spec.task
+        if service.hasSpecVersion { task.specVersion = service.specVersion }
+        task.serviceID = service.id
+        task.slot = slot
+        task.nodeID = nodeID
+        task.serviceAnnotations = service.spec.annotations
+        task.desiredState = .running
+        var status = SwarmTaskStatus()
+        status.timestamp = Google_Protobuf_Timestamp(date: now)
+        status.state = .new
+        status.message = "created"
+        task.status = status
+        if service.hasEndpoint { task.endpoint = service.endpoint }
+        return task
+    }
+}

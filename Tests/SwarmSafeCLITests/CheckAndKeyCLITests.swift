@@ -1,0 +1,100 @@
+import Foundation
+import SwarmTestSupport
+import Testing
+
+/// `check`, the migration restore with a new address, and the unlock-key commands, as an
+/// operator types them.
+@Suite struct CheckAndKeyCLITests {
+    @Test func checkBootsABackupOfAThreeManagerClusterWithoutTouchingIt() throws {
+        let root = BackupCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let key = CLIRunner.keyArguments("autolock-3mgr")
+        let backup = try BackupCLITests.backup(
+            Fixtures.folder("autolock-3mgr", "manager-1"), repo: root.appendingPathComponent("repo"), key)
+        let archive = try #require(backup.json["archive"] as? String)
+        let archiveBytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        let result = try CLIRunner.run(["check", archive, "--json", "--work-dir", root.path] + key)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.json["passed"] as? Bool == true)
+        #expect(result.json["recovered_on_copy"] as? Int == 2)
+        let items = try #require(result.json["items"] as? [[String: Any]])
+        #expect(items.map { $0["name"] as? String } == [
+            "references", "leader", "member addresses", "node certificate", "root CA", "unlock", "write probe",
+        ])
+        #expect(items.allSatisfy { $0["ok"] as? Bool == true })
+        // The archive is as it was and no scratch copy is left behind.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: archive)) == archiveBytes)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path).sorted() == ["repo"])
+        // The unlock key is never printed.
+        let keyText = try #require(Fixtures.unlockKey("autolock-3mgr"))
+        #expect(!result.stdout.contains(keyText) && !result.stderr.contains(keyText))
+
+        let locked = try CLIRunner.run(["check", archive, "--work-dir", root.path])
+        #expect(locked.status == 3)
+    }
+
+    @Test func checkFailsWhenTheRootCAIsAnotherClusters() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        // Replace the root CA file by another cluster's: the node certificate no longer chains.
+        let other = Fixtures.folder("ha-3mgr-snapshot", "manager-1").appendingPathComponent("certificates/swarm-root-ca.crt")
+        let target = folder.appendingPathComponent("certificates/swarm-root-ca.crt")
+        try FileManager.default.removeItem(at: target)
+        try FileManager.default.copyItem(at: other, to: target)
+        let result = try CLIRunner.run(["check", "--state-dir", folder.path])
+        #expect(result.status == 4, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("FAIL root CA"))
+    }
+
+    @Test func restoreOntoANewHostWithANewAddress() throws {
+        let root = BackupCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let backup = try BackupCLITests.backup(
+            Fixtures.folder("ha-3mgr-snapshot", "manager-2"), repo: root.appendingPathComponent("repo"), [])
+        let archive = try #require(backup.json["archive"] as? String)
+        let target = root.appendingPathComponent("new-host/swarm")
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let restore = try CLIRunner.run([
+            "restore", archive, "--state-dir", target.path, "--force-new-cluster", "--advertise-addr", "192.0.2.10",
+            "--remove-lost-managers", "--json",
+        ])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let recovery = try #require(restore.json["force_new_cluster"] as? [String: Any])
+        let change = try #require(recovery["address_change"] as? [String: Any])
+        #expect((change["to"] as? String)?.hasPrefix("192.0.2.10:") == true)
+        #expect((recovery["removed_nodes"] as? [Any])?.count == 2)
+        let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", target.path])
+        let raft = try #require(inspect.json["raft"] as? [String: Any])
+        let members = try #require(raft["members"] as? [[String: Any]])
+        #expect(members.count == 1)
+        #expect((members.first?["addr"] as? String)?.hasPrefix("192.0.2.10:") == true)
+        let check = try CLIRunner.run(["check", "--state-dir", target.path])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+
+    @Test func keyRotateWritesTheNewKeyBeforeChangingAnything() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("autolock-3mgr", "manager-3")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let key = CLIRunner.keyArguments("autolock-3mgr")
+        #expect(try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path] + key).status == 0)
+        // Nowhere to put the new key: refused before anything happens.
+        let nowhere = try CLIRunner.run(["key", "rotate", "--state-dir", folder.path] + key)
+        #expect(nowhere.status == 2)
+        let newKeyFile = parent.appendingPathComponent("new.key")
+        let rotate = try CLIRunner.run(["key", "rotate", "--state-dir", folder.path, "--new-key-file", newKeyFile.path] + key)
+        #expect(rotate.status == 0, "\(rotate.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: newKeyFile.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let newKey = try String(contentsOf: newKeyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(newKey.hasPrefix("SWMKEY-1-"))
+        #expect(!rotate.stdout.contains(newKey) && !rotate.stderr.contains(newKey))
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", folder.path, "--unlock-key-file", newKeyFile.path]).status == 0)
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", folder.path] + key).status == 3)
+        // Turn autolock off with the new key, and the folder opens without one.
+        let unlock = try CLIRunner.run(["key", "unlock", "--state-dir", folder.path, "--unlock-key-file", newKeyFile.path])
+        #expect(unlock.status == 0, "\(unlock.stderr)")
+        let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+        #expect(inspect.status == 0)
+        #expect((inspect.json["encryption"] as? [String: Any])?["locked"] as? Bool == false)
+    }
+}
