@@ -15,21 +15,23 @@ import SwarmSafeKit
 public struct ForceNewCluster {
     public let directory: StateDirectory
     public let unlockKey: UnlockKey?
+    public let options: ForceNewClusterOptions
     public let logger: Logger
     public let clock: () -> Date
 
     public init(
-        directory: StateDirectory, unlockKey: UnlockKey?, logger: Logger = Logger(label: "swarmsafe.recover"),
-        clock: @escaping () -> Date = Date.init
+        directory: StateDirectory, unlockKey: UnlockKey?, options: ForceNewClusterOptions = ForceNewClusterOptions(),
+        logger: Logger = Logger(label: "swarmsafe.recover"), clock: @escaping () -> Date = Date.init
     ) {
         self.directory = directory
         self.unlockKey = unlockKey
+        self.options = options
         self.logger = logger
         self.clock = clock
     }
 
     public func plan() throws -> ForceNewClusterPlan {
-        try ForceNewClusterPlan(NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true))
+        try ForceNewClusterPlan(NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true), options: options)
     }
 
     /// Carries out the plan; returns where the previous folder went (nil when nothing changed).
@@ -41,7 +43,7 @@ public struct ForceNewCluster {
         defer { lock.release() }
 
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
-        let plan = try ForceNewClusterPlan(node)
+        let plan = try ForceNewClusterPlan(node, options: options)
         guard !plan.isNoOp else { return (plan, nil) }
         guard let log = node.raft else { throw StateDirectoryError.worker(path: target) }
         let cipher = try node.raftCipher()
@@ -55,7 +57,7 @@ public struct ForceNewCluster {
         for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
         _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
 
-        try Self.append(plan, log: log, cipher: cipher, to: StateDirectory(path: staging), unlockKey: unlockKey)
+        try Self.append(plan, log: log, cipher: cipher, to: StateDirectory(path: staging), unlockKey: unlockKey, now: now)
         try FileSync.syncDirectory(staging)
         let aside = try DirectorySwap.install(
             staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
@@ -66,45 +68,63 @@ public struct ForceNewCluster {
     /// Recovers a folder nobody else can see yet (a restore's staging folder) in place;
     /// returns the plan, a no-op when there was nothing to do.
     @discardableResult
-    public static func applyInPlace(to directory: StateDirectory, unlockKey: UnlockKey?) throws -> ForceNewClusterPlan {
+    public static func applyInPlace(
+        to directory: StateDirectory, unlockKey: UnlockKey?, options: ForceNewClusterOptions = ForceNewClusterOptions(),
+        now: Date = Date()
+    ) throws -> ForceNewClusterPlan {
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
-        let plan = try ForceNewClusterPlan(node)
+        let plan = try ForceNewClusterPlan(node, options: options)
         guard !plan.isNoOp, let log = node.raft else { return plan }
-        try append(plan, log: log, cipher: try node.raftCipher(), to: directory, unlockKey: unlockKey)
+        try append(plan, log: log, cipher: try node.raftCipher(), to: directory, unlockKey: unlockKey, now: now)
         return plan
     }
 
-    /// Appends the plan's conf changes and hard state to `copy`'s WAL and checks the result.
+    /// Appends the plan's conf changes, its store changes and the hard state to `copy`'s WAL,
+    /// rewrites the address files, and checks the result.
     static func append(
-        _ plan: ForceNewClusterPlan, log: RaftLog, cipher: RaftCipher, to copy: StateDirectory, unlockKey: UnlockKey?
+        _ plan: ForceNewClusterPlan, log: RaftLog, cipher: RaftCipher, to copy: StateDirectory, unlockKey: UnlockKey?,
+        now: Date
     ) throws {
         guard let layout = copy.raftLayout else { throw StateDirectoryError.noWAL(path: copy.raftDirectory.path) }
+        func stored(_ plaintext: Data) throws -> Data {
+            layout.isEncrypted ? try cipher.encryptSerialized(plaintext) : plaintext
+        }
         var writer = try WALWriter.open(
             directory: copy.walDirectory(layout), at: WALStart(index: log.snapshotIndex, term: log.snapshotTerm))
-        let entries = try plan.confChanges.map { index, change in
+        var entries = try plan.confChanges.map { index, change in
             var entry = RaftEntry()
             entry.type = .entryConfChange
             entry.term = plan.hardState.term
             entry.index = index
-            let plaintext = EtcdWire.marshal(change)
-            entry.data = layout.isEncrypted ? try cipher.encryptSerialized(plaintext) : plaintext
+            entry.data = try stored(EtcdWire.marshal(change))
             return entry
+        }
+        if let request = try plan.storeRequest(now: now) {
+            var entry = RaftEntry()
+            entry.type = .entryNormal
+            entry.term = plan.hardState.term
+            entry.index = plan.hardState.commit + UInt64(entries.count) + 1
+            entry.data = try stored(try request.serializedBytes())
+            entries.append(entry)
         }
         try writer.save(hardState: plan.newHardState, entries: entries)
         try writer.close()
-        try writeStateJSON(plan, to: copy)
+        try writeAddressFiles(plan, to: copy)
         try check(copy, plan: plan, unlockKey: unlockKey)
     }
 
     /// `state.json` lists the managers this node's agent dials; swarmkit's own force-new-cluster
-    /// leaves only this one there, at the address it already had.
-    static func writeStateJSON(_ plan: ForceNewClusterPlan, to copy: StateDirectory) throws {
+    /// leaves only this one there, at the address it already had, or at the new one.
+    static func writeAddressFiles(_ plan: ForceNewClusterPlan, to copy: StateDirectory) throws {
         guard let nodeID = plan.selfNodeID else { return }
+        if let change = plan.addressChange {
+            try AddressFiles.writeStateJSON(nodeID: nodeID, address: change.to, to: copy)
+            try AddressFiles.rewriteDockerState(in: copy, from: change.from, to: change.to)
+            return
+        }
         let known = (try? StateJSON.read(copy.stateFile)) ?? []
         guard let addr = known.first(where: { $0.nodeID == nodeID })?.addr ?? plan.selfAddr else { return }
-        let path = copy.stateFile.path
-        try FileSync.replaceFile(
-            path, with: StateJSON.encode([KnownManager(nodeID: nodeID, addr: addr)]), mode: (try? FileSync.mode(of: path)) ?? 0o600)
+        try AddressFiles.writeStateJSON(nodeID: nodeID, address: addr, to: copy)
     }
 
     /// The copy must read back as what a manager started without the flag will see: this
@@ -120,6 +140,15 @@ public struct ForceNewCluster {
         guard state == plan.newHardState, lastIndex == plan.newHardState.commit else {
             throw RecoveryError.resultInconsistent(
                 path: copy.path, reason: "hard state \(String(describing: state)), last index \(lastIndex ?? 0)")
+        }
+        if let change = plan.addressChange {
+            let recorded = node.cluster?.membership.member(plan.selfRaftID)?.addr
+            guard recorded == change.to else {
+                throw RecoveryError.resultInconsistent(path: copy.path, reason: "member address \(recorded ?? "none")")
+            }
+        }
+        for lost in plan.lostManagers where node.cluster?.store.contains(.node, id: lost.nodeID) != false {
+            throw RecoveryError.resultInconsistent(path: copy.path, reason: "node \(lost.nodeID) still in the store")
         }
     }
 }

@@ -6,8 +6,22 @@ import SwarmStore
 
 /// What swarmkit's `--force-new-cluster` start would do to one manager's log (FORMAT.md §7),
 /// worked out without changing anything: the uncommitted entries it drops, the voters it finds,
-/// and the conf changes it appends to leave this node the only member.
+/// and the conf changes it appends to leave this node the only member; plus what the options
+/// add: an `UpdateNode` conf change and node update for a new address, and the removal of the
+/// lost managers' node objects.
 public struct ForceNewClusterPlan: Sendable {
+    /// A new address for this manager and every place it is recorded.
+    public struct AddressChange: Sendable, Equatable {
+        /// The raft member's address before (`ip:port`).
+        public let from: String?
+        public let to: String
+        /// The member record changes (an `UpdateNode` conf change); false when only the files
+        /// next to the log still have the old address.
+        public let updatesMember: Bool
+        /// The node object's addresses change (a store update).
+        public let updatesNode: Bool
+    }
+
     public struct Member: Sendable, Equatable {
         public let raftID: UInt64
         public let nodeID: String?
@@ -28,6 +42,11 @@ public struct ForceNewClusterPlan: Sendable {
     public let removed: [Member]
     /// This node is not a voter and must add itself (swarmkit appends an `AddNode` then).
     public let addsSelf: Bool
+    public let addressChange: AddressChange?
+    /// Node objects removed with `--remove-lost-managers`.
+    public let lostManagers: [LostManager]
+    /// The replayed store the node changes are made against.
+    let store: ObjectStore
 
     /// Entries after the commit index: raft never acknowledged them to a client, and
     /// swarmkit drops them before appending.
@@ -35,7 +54,12 @@ public struct ForceNewClusterPlan: Sendable {
 
     /// Nothing to do: this node is already the only voter and the log holds nothing
     /// uncommitted.
-    public var isNoOp: Bool { removed.isEmpty && !addsSelf && droppedEntries == 0 }
+    public var isNoOp: Bool {
+        removed.isEmpty && !addsSelf && droppedEntries == 0 && addressChange == nil && lostManagers.isEmpty
+    }
+
+    /// The store changes ride in one normal entry after the conf changes.
+    public var hasStoreChanges: Bool { addressChange?.updatesNode == true || !lostManagers.isEmpty }
 
     /// The conf changes, at commit+1, commit+2, … in the term of the hard state, exactly as
     /// swarmkit builds them (ID 0; `AddNode` carries a RaftMember with only the raft ID).
@@ -59,6 +83,21 @@ public struct ForceNewClusterPlan: Sendable {
             member.raftID = selfRaftID
             change.context = (try? member.serializedBytes()) ?? Data()
             result.append((next, change))
+            next += 1
+        }
+        if let addressChange, addressChange.updatesMember {
+            // What swarmkit proposes when a manager's advertised address changes: the whole
+            // member record with the new address, under a request ID of its own.
+            var change = RaftConfChange()
+            change.id = Self.requestID
+            change.type = .confChangeUpdateNode
+            change.nodeID = selfRaftID
+            var member = SwarmRaftMember()
+            member.raftID = selfRaftID
+            member.nodeID = selfNodeID ?? ""
+            member.addr = addressChange.to
+            change.context = (try? member.serializedBytes()) ?? Data()
+            result.append((next, change))
         }
         return result
     }
@@ -70,16 +109,40 @@ public struct ForceNewClusterPlan: Sendable {
         var state = RaftHardState()
         state.term = hardState.term
         state.vote = hardState.vote == selfRaftID ? selfRaftID : 0
-        state.commit = hardState.commit + UInt64(confChanges.count)
+        state.commit = hardState.commit + UInt64(confChanges.count) + (hasStoreChanges ? 1 : 0)
         return state
     }
 
-    public init(_ node: LoadedNode) throws {
+    /// Any fixed nonzero ID does: raft only uses it to match a proposal with its waiter.
+    static let requestID: UInt64 = 0x5357_4152_4d53_4146
+
+    /// The store changes, as the request of the normal entry after the conf changes; nil when
+    /// there are none. Stamped with the commit index they are made at, as swarmkit stamps them.
+    public func storeRequest(now: Date) throws -> SwarmInternalRaftRequest? {
+        guard hasStoreChanges else { return nil }
+        var transaction = StoreTransaction(
+            store: store, version: hardState.commit + UInt64(confChanges.count), now: now)
+        if let addressChange, addressChange.updatesNode, let selfNodeID,
+            case .node(var node)? = transaction.get(.node, id: selfNodeID)
+        {
+            let address = try AdvertiseAddress(parsing: addressChange.to)
+            node.status.addr = address.ip
+            if node.hasManagerStatus { node.managerStatus.addr = address.hostPort }
+            try transaction.update(.node(node))
+        }
+        try LostManagerRemoval.apply(lostManagers, to: &transaction, now: now)
+        return transaction.request
+    }
+
+    public init(_ node: LoadedNode, options: ForceNewClusterOptions = ForceNewClusterOptions()) throws {
         guard let log = node.raft else { throw StateDirectoryError.worker(path: node.directory.path) }
         guard let local = node.localMember else { throw RecoveryError.noLocalMember(path: node.directory.path) }
         selfRaftID = local.raftID
-        selfNodeID = node.certificates?.node.nodeID ?? local.nodeID
-        selfAddr = local.addr.isEmpty ? nil : local.addr
+        let selfNodeID = node.certificates?.node.nodeID ?? local.nodeID
+        self.selfNodeID = selfNodeID
+        // The member record is newer than the WAL metadata when the address changed before.
+        let recorded = node.cluster?.membership.member(local.raftID)?.addr ?? local.addr
+        selfAddr = recorded.isEmpty ? nil : recorded
         hardState = log.hardState
         lastIndex = log.lastIndex
         var voters = Set(log.snapshot?.snapshot.metadata.confState.voters ?? [])
@@ -110,5 +173,26 @@ public struct ForceNewClusterPlan: Sendable {
             Member(raftID: $0, nodeID: known[$0]?.nodeID, addr: known[$0]?.addr)
         }
         addsSelf = !voters.contains(local.raftID)
+        store = node.cluster?.store ?? ObjectStore()
+        addressChange = try Self.addressChange(node, options: options, selfAddr: selfAddr, selfNodeID: selfNodeID, store: store)
+        lostManagers = options.removeLostManagers
+            ? try LostManagerRemoval.find(store: store, voters: [selfNodeID], selfNodeID: selfNodeID) : []
+    }
+
+    private static func addressChange(
+        _ node: LoadedNode, options: ForceNewClusterOptions, selfAddr: String?, selfNodeID: String, store: ObjectStore
+    ) throws -> AddressChange? {
+        guard let requested = options.advertiseAddress else { return nil }
+        let target = try requested.resolved(current: selfAddr).hostPort
+        let updatesMember = selfAddr != target
+        var updatesNode = false
+        if case .node(let object)? = try store.get(.node, id: selfNodeID)?.decoded() {
+            let ip = try AdvertiseAddress(parsing: target).ip
+            updatesNode = object.status.addr != ip || (object.hasManagerStatus && object.managerStatus.addr != target)
+        }
+        let filesStale = node.knownManagers.contains { $0.nodeID == selfNodeID && $0.addr != target }
+            || AddressFiles.dockerStateNeedsUpdate(node.dockerState, to: target)
+        guard updatesMember || updatesNode || filesStale else { return nil }
+        return AddressChange(from: selfAddr, to: target, updatesMember: updatesMember, updatesNode: updatesNode)
     }
 }

@@ -1,0 +1,38 @@
+import Foundation
+import SwarmSafeKit
+
+/// What an operator can ask of a recovery beyond swarmkit's own `--force-new-cluster`.
+public struct ForceNewClusterOptions: Sendable, Equatable {
+    /// The address this manager is reached at from now on (a move to a new host).
+    public var advertiseAddress: RequestedAddress?
+    /// Also remove the node objects of managers that are gone, so `docker node ls` shows no
+    /// ghosts.
+    public var removeLostManagers: Bool
+
+    public init(advertiseAddress: RequestedAddress? = nil, removeLostManagers: Bool = false) {
+        self.advertiseAddress = advertiseAddress
+        self.removeLostManagers = removeLostManagers
+    }
+}
+
+/// `--advertise-addr IP[:PORT]` for a move: without a port the manager keeps the one it has,
+/// which is what an operator moving a host with a custom port expects.
+public struct RequestedAddress: Sendable, Equatable, CustomStringConvertible {
+    public let ip: String
+    public let port: UInt16?
+
+    public init(parsing text: String) throws(InitError) {
+        let parsed = try AdvertiseAddress(parsing: text)
+        ip = parsed.ip
+        let hasPort = text.hasPrefix("[") ? text.contains("]:") : text.filter { $0 == ":" }.count == 1
+        port = hasPort ? parsed.port : nil
+    }
+
+    /// The full address, given the port the member has now (`ip:port` of its record).
+    public func resolved(current: String?) throws(InitError) -> AdvertiseAddress {
+        let currentPort = current.flatMap { try? AdvertiseAddress(parsing: $0) }?.port
+        return try AdvertiseAddress(ip: ip, port: port ?? currentPort ?? AdvertiseAddress.defaultPort)
+    }
+
+    public var description: String { port.map { "\(ip):\($0)" } ?? ip }
+}

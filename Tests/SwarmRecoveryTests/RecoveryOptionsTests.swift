@@ -1,0 +1,167 @@
+import Foundation
+import SwarmFormats
+import SwarmProto
+import SwarmRecovery
+import SwarmSafeKit
+import SwarmStore
+import SwarmTestSupport
+import Testing
+
+/// `--advertise-addr` and `--remove-lost-managers` on the real 3-manager fixtures, one
+/// manager taken alone.
+@Suite struct RecoveryOptionsTests {
+    static func key(_ scenario: String) throws -> UnlockKey? {
+        try Fixtures.unlockKey(scenario).map { try UnlockKey(parsing: $0, source: "test") }
+    }
+
+    static func nodes(_ node: LoadedNode) throws -> [String: SwarmNode] {
+        var result: [String: SwarmNode] = [:]
+        for object in try node.cluster?.store.decodedObjects(.node) ?? [] {
+            if case .node(let n) = object { result[n.id] = n }
+        }
+        return result
+    }
+
+    @Test(arguments: ForceNewClusterTests.managers)
+    func aMoveToANewAddressReachesEveryRecord(_ scenario: String, _ name: String) throws {
+        let folder = Fixtures.copy(scenario, name)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try Self.key(scenario)
+        let directory = StateDirectory(path: folder.path)
+        let before = try NodeLoader(unlockKey: key).loadManager(directory)
+        let local = try #require(before.localMember)
+        let nodeID = try #require(before.certificates?.node.nodeID)
+        // A docker-state.json as Docker writes it, with the old address in three places.
+        let oldIP = "127.0.0.1"
+        let dockerState = #"{"LocalAddr":"\#(oldIP)","RemoteAddr":"","ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"\#(oldIP):2377","DataPathAddr":"\#(oldIP)","DefaultAddressPool":null,"SubnetSize":0,"DataPathPort":4789,"JoinInProgress":false}"#
+        try Data(dockerState.utf8).write(to: folder.appendingPathComponent("docker-state.json"))
+        let oldMemberAddr = try #require(before.cluster?.membership.member(local.raftID)?.addr)
+        let oldPort = try AdvertiseAddress(parsing: oldMemberAddr).port
+
+        let options = ForceNewClusterOptions(advertiseAddress: try RequestedAddress(parsing: "10.20.30.40"))
+        let (plan, _) = try ForceNewCluster(directory: directory, unlockKey: key, options: options).run()
+        let target = "10.20.30.40:\(oldPort)"
+        #expect(plan.addressChange?.to == target)
+        #expect(plan.addressChange?.from == oldMemberAddr)
+
+        let after = try NodeLoader(unlockKey: key).loadManager(directory)
+        #expect(after.warnings.isEmpty)
+        // The member record (what other managers would dial, and the join command shows).
+        #expect(after.cluster?.membership.members.map(\.addr) == [target])
+        // The node object: the address the overlay network uses for this node.
+        let node = try #require(try Self.nodes(after)[nodeID])
+        #expect(node.status.addr == "10.20.30.40")
+        if node.hasManagerStatus { #expect(node.managerStatus.addr == target) }
+        // The files next to the log.
+        #expect(after.knownManagers.map(\.addr) == [target])
+        let docker = try DockerStateJSON.read(folder.appendingPathComponent("docker-state.json"))
+        #expect(docker["AdvertiseAddr"] == target)
+        #expect(docker["LocalAddr"] == "10.20.30.40")
+        #expect(docker["DataPathAddr"] == "10.20.30.40")
+        #expect(docker["ListenAddr"] == "0.0.0.0:2377")
+        // The address change is the conf change swarmkit itself proposes: UpdateNode with the
+        // full member record.
+        let log = try #require(after.raft)
+        var updates: [SwarmRaftMember] = []
+        try log.forEachEntry(in: (plan.hardState.commit + 1)...log.lastIndex) { entry in
+            guard entry.type == .entryConfChange else { return }
+            let change = try RaftConfChange(serializedBytes: entry.payload)
+            if change.type == .confChangeUpdateNode {
+                #expect(change.nodeID == local.raftID)
+                updates.append(try SwarmRaftMember(serializedBytes: change.context))
+            }
+        }
+        #expect(updates.map(\.addr) == [target])
+        #expect(updates.map(\.nodeID) == [nodeID])
+        #expect(log.hardState.commit == log.lastIndex)
+
+        // Every other object unchanged.
+        for kind in ObjectKind.allCases where kind != .node {
+            for object in before.cluster?.store.objects(kind) ?? [] {
+                #expect(after.cluster?.store.get(kind, id: object.id)?.bytes == object.bytes)
+            }
+        }
+
+        // The same request again changes nothing.
+        let tree = try Fixtures.tree(folder.path)
+        let (again, aside) = try ForceNewCluster(directory: directory, unlockKey: key, options: options).run()
+        #expect(again.isNoOp)
+        #expect(aside == nil)
+        #expect(try Fixtures.tree(folder.path) == tree)
+    }
+
+    @Test(arguments: ForceNewClusterTests.managers)
+    func lostManagersLeaveNoGhosts(_ scenario: String, _ name: String) throws {
+        let folder = Fixtures.copy(scenario, name)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try Self.key(scenario)
+        let directory = StateDirectory(path: folder.path)
+        let before = try NodeLoader(unlockKey: key).loadManager(directory)
+        let nodeID = try #require(before.certificates?.node.nodeID)
+        let managersBefore = try Self.nodes(before).values.filter { $0.spec.desiredRole == .manager }
+        #expect(managersBefore.count == 3)
+
+        let options = ForceNewClusterOptions(removeLostManagers: true)
+        let (plan, _) = try ForceNewCluster(directory: directory, unlockKey: key, options: options).run()
+        #expect(Set(plan.lostManagers.map(\.nodeID)) == Set(managersBefore.map(\.id).filter { $0 != nodeID }))
+
+        let after = try NodeLoader(unlockKey: key).loadManager(directory)
+        #expect(after.warnings.isEmpty)
+        let nodes = try Self.nodes(after)
+        // Only this manager is left of the managers; workers stay.
+        #expect(nodes.values.filter { $0.spec.desiredRole == .manager }.map(\.id) == [nodeID])
+        #expect(nodes.count == (try Self.nodes(before)).count - 2)
+        guard case .cluster(let cluster)? = try after.cluster?.store.objects(.cluster).first?.decoded() else {
+            Issue.record("no cluster object")
+            return
+        }
+        // Their certificates can't be used to come back: blacklisted until they expire, or
+        // for good when the node object carried none (swarmkit's rule too).
+        let nodesBefore = try Self.nodes(before)
+        for lost in plan.lostManagers {
+            let entry = try #require(cluster.blacklistedCertificates[lost.nodeID])
+            let pem = try #require(nodesBefore[lost.nodeID]).certificate.certificate
+            if let expiry = CertificateExpiry.notAfter(pem: pem) {
+                #expect(entry.hasExpiry && abs(entry.expiry.date.timeIntervalSince(expiry)) < 1)
+            } else {
+                #expect(!entry.hasExpiry)
+            }
+        }
+        #expect(plan.lostManagers.contains { CertificateExpiry.notAfter(pem: nodesBefore[$0.nodeID]?.certificate.certificate ?? Data()) != nil })
+        // No task is left running on a node that no longer exists.
+        for object in try after.cluster?.store.decodedObjects(.task) ?? [] {
+            guard case .task(let task) = object, plan.lostManagers.contains(where: { $0.nodeID == task.nodeID }) else { continue }
+            #expect(task.status.state.rawValue >= SwarmTaskState.complete.rawValue)
+        }
+        // Services, secrets, configs and networks are untouched.
+        for kind in [ObjectKind.service, .secret, .config, .network] {
+            for object in before.cluster?.store.objects(kind) ?? [] {
+                #expect(after.cluster?.store.get(kind, id: object.id)?.bytes == object.bytes)
+            }
+        }
+        // A second run finds nothing to do.
+        let (again, _) = try ForceNewCluster(directory: directory, unlockKey: key, options: options).run()
+        #expect(again.isNoOp)
+    }
+
+    @Test func dryRunOfBothChangesNothing() throws {
+        let folder = Fixtures.copy("ha-3mgr-snapshot", "manager-3")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tree = try Fixtures.tree(folder.path)
+        let options = ForceNewClusterOptions(
+            advertiseAddress: try RequestedAddress(parsing: "192.0.2.7:4000"), removeLostManagers: true)
+        let plan = try ForceNewCluster(directory: StateDirectory(path: folder.path), unlockKey: nil, options: options).plan()
+        #expect(plan.addressChange?.to == "192.0.2.7:4000")
+        #expect(plan.lostManagers.count == 2)
+        #expect(plan.newHardState.commit == plan.hardState.commit + 3 + 1)
+        #expect(try Fixtures.tree(folder.path) == tree)
+    }
+
+    @Test func requestedAddressesKeepThePortUnlessGiven() throws {
+        #expect(try RequestedAddress(parsing: "10.0.0.1").resolved(current: "127.0.0.1:4242").hostPort == "10.0.0.1:4242")
+        #expect(try RequestedAddress(parsing: "10.0.0.1:2377").resolved(current: "127.0.0.1:4242").hostPort == "10.0.0.1:2377")
+        #expect(try RequestedAddress(parsing: "fd00::1").resolved(current: "[fd00::2]:4000").hostPort == "[fd00::1]:4000")
+        #expect(try RequestedAddress(parsing: "[fd00::1]:5000").resolved(current: nil).hostPort == "[fd00::1]:5000")
+        #expect(throws: (any Error).self) { try RequestedAddress(parsing: "eth0") }
+    }
+}
