@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import SwarmBackup
+import SwarmFormats
+import SwarmProto
+import SwarmSafeKit
+import SwarmStore
+
+/// `swarmsafe key rotate | lock | unlock`, offline: the node key re-encrypted under the new
+/// unlock key (or stored in the clear), and the cluster object brought in line through a log
+/// entry, as the running cluster does for `docker swarm unlock-key --rotate` and
+/// `docker swarm update --autolock=true|false`.
+///
+/// Only for a manager that is the cluster's only voter (a recovered or single-manager
+/// cluster): a log entry written here would otherwise exist on this manager alone.
+public struct UnlockKeyChange {
+    public enum Operation: String, Sendable {
+        /// A new unlock key for an autolocked swarm.
+        case rotate
+        /// Turn autolock on, with a new unlock key.
+        case lock
+        /// Turn autolock off: the node key is stored in the clear.
+        case unlock
+    }
+
+    public struct Result: Sendable {
+        public let operation: Operation
+        /// The new unlock key (nil after `unlock`). A secret: print it only where asked.
+        public let newKey: UnlockKey?
+        /// The raft index of the cluster update.
+        public let index: UInt64
+        public let previousMovedTo: String
+    }
+
+    public let directory: StateDirectory
+    public let currentKey: UnlockKey?
+    public let operation: Operation
+    public let newKey: UnlockKey?
+    public let clock: () -> Date
+
+    /// `newKey` is generated for `rotate` and `lock` when not given.
+    public init(
+        directory: StateDirectory, currentKey: UnlockKey?, operation: Operation, newKey: UnlockKey? = nil,
+        clock: @escaping () -> Date = Date.init
+    ) {
+        self.directory = directory
+        self.currentKey = currentKey
+        self.operation = operation
+        self.newKey = operation == .unlock ? nil : (newKey ?? UnlockKey.random())
+        self.clock = clock
+    }
+
+    /// Checks what `run` would refuse, changing nothing.
+    public func check() throws {
+        _ = try loadChecked(directory)
+    }
+
+    public func run() throws -> Result {
+        let target = directory.path
+        let holders = try StateDirectoryHolders.find(in: target)
+        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
+        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        defer { lock.release() }
+        let node = try loadChecked(directory)
+        guard let raft = node.raft, let keys = node.keys, let local = node.localMember else {
+            throw StateDirectoryError.worker(path: target)
+        }
+
+        let now = clock()
+        let staging = DirectorySwap.stagingName(for: target, at: now)
+        try FileSync.makeDirectory(staging, mode: 0o700)
+        var installed = false
+        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
+        _ = try TreeCopy.copyContents(of: target, into: staging)
+        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
+        let copy = StateDirectory(path: staging)
+
+        // The log first: a copy whose key file still has the old KEK is harmless if we stop
+        // here, and the cluster's version at this entry is the KEK version swarmkit records.
+        let cipher = raft.layout.isEncrypted ? try node.raftCipher() : nil
+        var log = try RaftLeaderLog.open(directory: copy, log: raft, cipher: cipher, selfRaftID: local.raftID)
+        var transaction = StoreTransaction(store: node.cluster?.store ?? ObjectStore(), version: log.commitIndex, now: now)
+        guard case .cluster(var cluster)? = try transaction.store.objects(.cluster).first?.decoded() else {
+            throw RecoveryError.noClusterObject
+        }
+        cluster.spec.encryptionConfig.autoLockManagers = newKey != nil
+        if let newKey {
+            var key = SwarmEncryptionKey()
+            key.subsystem = ClusterDefaults.managerUnlockKeySubsystem
+            key.key = newKey.kek.bytes
+            cluster.unlockKeys = [key]
+        } else {
+            cluster.unlockKeys = []
+        }
+        try transaction.update(.cluster(cluster))
+        let index = try log.append(transaction.request)
+        try log.sync()
+
+        let block = try NodeKeyFile.makeBlock(
+            privateKey: keys.plainPrivateKey, deks: keys.deks, kek: newKey?.kek, kekVersion: transaction.version,
+            fips: node.isFIPS)
+        try FileSync.replaceFile(copy.nodeKey.path, with: block.encodedData(), mode: 0o600)
+        try FileSync.syncDirectory(staging)
+
+        try verify(copy, index: index)
+        let aside = try DirectorySwap.install(
+            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        installed = true
+        return Result(operation: operation, newKey: newKey, index: index, previousMovedTo: aside ?? "")
+    }
+
+    private func loadChecked(_ directory: StateDirectory) throws -> LoadedNode {
+        let node = try NodeLoader(unlockKey: currentKey).loadManager(directory, replay: true)
+        guard let keys = node.keys, let local = node.localMember, let cluster = node.cluster else {
+            throw StateDirectoryError.worker(path: directory.path)
+        }
+        switch (operation, keys.isLocked) {
+        case (.lock, true): throw UnlockKeyChangeError.alreadyLocked(path: directory.nodeKey.path)
+        case (.rotate, false), (.unlock, false): throw UnlockKeyChangeError.notLocked(path: directory.nodeKey.path)
+        default: break
+        }
+        let others = cluster.voters.filter { $0 != local.raftID }
+        guard others.isEmpty else {
+            throw UnlockKeyChangeError.otherManagers(path: directory.path, count: others.count)
+        }
+        return node
+    }
+
+    /// The copy must open with the new key (or none) and its cluster object must agree.
+    private func verify(_ copy: StateDirectory, index: UInt64) throws {
+        let node = try NodeLoader(unlockKey: newKey).loadManager(copy, replay: true)
+        guard node.keys?.isLocked == (newKey != nil), node.raft?.lastIndex == index,
+            case .cluster(let cluster)? = try node.cluster?.store.objects(.cluster).first?.decoded(),
+            cluster.spec.encryptionConfig.autoLockManagers == (newKey != nil),
+            cluster.unlockKeys.map(\.key) == (newKey.map { [$0.kek.bytes] } ?? [])
+        else {
+            throw RecoveryError.resultInconsistent(path: copy.path, reason: "the key change does not read back")
+        }
+    }
+}
+
+public enum UnlockKeyChangeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case alreadyLocked(path: String)
+    case notLocked(path: String)
+    case otherManagers(path: String, count: Int)
+
+    public var description: String {
+        switch self {
+        case .alreadyLocked(let path):
+            "\(path): the swarm is already autolocked; use `swarmsafe key rotate` for a new unlock key"
+        case .notLocked(let path):
+            "\(path): the swarm is not autolocked; use `swarmsafe key lock` to turn autolock on"
+        case .otherManagers(let path, let count):
+            "\(path): the cluster has \(count) other voting manager(s); change autolock on the running cluster "
+                + "(docker swarm update --autolock, docker swarm unlock-key --rotate), or recover --force-new-cluster first"
+        }
+    }
+}
