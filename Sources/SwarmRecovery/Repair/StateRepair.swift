@@ -1,0 +1,88 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+import SwarmBackup
+import SwarmFormats
+import SwarmSafeKit
+
+/// `swarmsafe repair`: salvages the longest consistent prefix of a damaged manager's raft
+/// data (the newest good snapshot and the consecutive intact entries after it).
+///
+/// The repaired folder is built as a hidden sibling copy, must read back exactly as planned
+/// and without any damage, and is then swapped in; the previous folder, damaged files and all,
+/// is kept whole as `<dir>.swarmsafe-old-<time>`. Nothing is ever deleted.
+public struct StateRepair {
+    public let directory: StateDirectory
+    public let unlockKey: UnlockKey?
+    public let logger: Logger
+    public let clock: () -> Date
+
+    public init(
+        directory: StateDirectory, unlockKey: UnlockKey?, logger: Logger = Logger(label: "swarmsafe.repair"),
+        clock: @escaping () -> Date = Date.init
+    ) {
+        self.directory = directory
+        self.unlockKey = unlockKey
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// What is damaged and what would be kept; reads only.
+    public func plan() throws -> RepairPlan {
+        try RepairPlan.make(directory: directory, unlockKey: unlockKey)
+    }
+
+    /// Carries out the plan; returns where the previous folder went (nil when the folder was
+    /// healthy and left alone).
+    public func run() throws -> (plan: RepairPlan, previousMovedTo: String?) {
+        let target = directory.path
+        try directory.validate()
+        let holders = try StateDirectoryHolders.find(in: target)
+        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
+        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        defer { lock.release() }
+
+        let plan = try plan()
+        guard !plan.isHealthy else { return (plan, nil) }
+
+        let now = clock()
+        let staging = DirectorySwap.stagingName(for: target, at: now)
+        try FileSync.makeDirectory(staging, mode: 0o700)
+        var installed = false
+        // Only our own half-built copy; the original is never touched until the swap.
+        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
+        let skipped = try SalvageWriter.write(plan, from: directory, into: StateDirectory(path: staging))
+        for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
+        try FileSync.syncDirectory(staging)
+        try Self.check(StateDirectory(path: staging), against: plan, unlockKey: unlockKey)
+
+        let aside = try DirectorySwap.install(
+            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        installed = true
+        return (plan, aside)
+    }
+
+    /// The copy must load the way swarmkit would load it, with nothing skipped or cut, and end
+    /// exactly where the plan says.
+    static func check(_ copy: StateDirectory, against plan: RepairPlan, unlockKey: UnlockKey?) throws {
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(copy, replay: true)
+        guard let log = node.raft else { throw RepairError.resultInconsistent(path: copy.path, reason: "no raft log") }
+        var problems: [String] = log.skippedSnapshots.map { "skipped snapshot \($0)" }
+        if let torn = log.wal.tornTail { problems.append("torn tail \(torn)") }
+        if log.snapshotIndex != plan.snapshotIndex { problems.append("snapshot index \(log.snapshotIndex)") }
+        if log.lastIndex != plan.lastIndex || log.entries.count != plan.entries {
+            problems.append("last index \(log.lastIndex) after \(log.entries.count) entries")
+        }
+        if log.hardState != plan.hardStateAfter { problems.append("hard state \(log.hardState)") }
+        guard problems.isEmpty else {
+            throw RepairError.resultInconsistent(path: copy.path, reason: problems.joined(separator: "; "))
+        }
+    }
+}
