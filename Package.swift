@@ -8,7 +8,11 @@ import PackageDescription
 //   SwarmSafeKit  what the commands do: load a node's state, reports, init, decrypt
 //   SwarmArchive  tar archives through libarchive (zstd, gzip), streamed, with safe extraction
 //   SwarmBackup   backup, verify, restore, the backup repository and its retention
-//   SwarmRecovery quorum-loss rescue on disk (force-new-cluster)
+//   SwarmRecovery quorum-loss rescue on disk (force-new-cluster), repair, rewind
+//   SwarmManager  the embedded manager: single-node raft leader over a state directory,
+//                 its store transactions and a minimal orchestrator
+//   SwarmEngineAPI the Docker Engine API subset the docker CLI needs, served over HTTP
+//   SwarmDemo     the whole job on one machine, narrated: init, deploy, backup, loss, restore, check
 //   swarmsafe     the command-line interface
 let package = Package(
     name: "swarmsafe",
@@ -20,6 +24,8 @@ let package = Package(
         .library(name: "SwarmSafeKit", targets: ["SwarmSafeKit"]),
         .library(name: "SwarmBackup", targets: ["SwarmBackup"]),
         .library(name: "SwarmRecovery", targets: ["SwarmRecovery"]),
+        .library(name: "SwarmManager", targets: ["SwarmManager"]),
+        .library(name: "SwarmEngineAPI", targets: ["SwarmEngineAPI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -104,9 +111,51 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SwarmManager",
+            dependencies: [
+                "SwarmRecovery",
+                "SwarmBackup",
+                "SwarmSafeKit",
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SwarmEngineAPI",
+            dependencies: [
+                "SwarmManager",
+                "SwarmSafeKit",
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .target(
+            name: "SwarmDemo",
+            dependencies: [
+                "SwarmManager",
+                "SwarmRecovery",
+                "SwarmBackup",
+                "SwarmSafeKit",
+                "SwarmFormats",
+                "SwarmStore",
+                "SwarmProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "swarmsafe",
             dependencies: [
+                "SwarmDemo",
+                "SwarmEngineAPI",
+                "SwarmManager",
                 "SwarmRecovery",
                 "SwarmBackup",
                 "SwarmArchive",
@@ -163,6 +212,23 @@ let package = Package(
                 "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "SwarmManagerTests",
+            dependencies: [
+                "SwarmManager", "SwarmRecovery", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "SwarmEngineAPITests",
+            dependencies: [
+                "SwarmEngineAPI", "SwarmManager", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

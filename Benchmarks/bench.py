@@ -15,7 +15,14 @@ once untimed first, so all of them find the page cache in the same (warm) state.
   encrypted, are run on both states: their peak memory should not grow with the log. Needs
   age-keygen; peak memory is taken with GNU time when /usr/bin/time exists (see measure).
 
-usage: Benchmarks/bench.py [--suite read|backup] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
+--suite serve: the embedded manager on bench-large (recovered to one manager first, as `check`
+  does): boot to serving (`swarmsafe serve` until its ready line) and the server's peak RSS
+  (VmHWM) against `inspect --json` (load + replay, the floor of any boot); then `docker service
+  ls` (with ?status=true: every service's task counts), right after the ready line and again,
+  against `docker version` (a ping and one small request) through the same socket. Needs the
+  docker CLI.
+
+usage: Benchmarks/bench.py [--suite read|backup|serve] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
                            [--bin PATH] [--scratch-path DIR] [--growth N]
 """
 import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, tempfile, time
@@ -234,9 +241,67 @@ def backup_suite(args, work):
         print(f"  {what:20s} 1x {t1*1000:6.0f} ms {m1:6.1f} MiB   {args.growth}x {tn*1000:6.0f} ms {mn:6.1f} MiB"
               f"   RSS {mn/m1:4.2f}x  (flat is ~1x)")
 
+def serve_once(args, state, socket):
+    """Seconds from spawn to the ready line, the server process, and its stdout."""
+    if os.path.exists(socket): os.remove(socket)
+    start = time.perf_counter()
+    p = subprocess.Popen([args.bin, "serve", "--state-dir", state, "--socket", socket],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    line = p.stdout.readline().decode()
+    ready = time.perf_counter() - start
+    if "serving" not in line:
+        p.kill()
+        sys.exit(f"serve did not start: {line!r}")
+    return ready, p
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return float("nan")
+
+def serve_suite(args, work):
+    docker = shutil.which("docker") or "/usr/local/bin/docker"
+    if not os.access(docker, os.X_OK): sys.exit("the serve suite needs the docker CLI")
+    state = os.path.join(work, "bench-large", "manager-1")
+    subprocess.run([args.bin, "recover", "--force-new-cluster", "--state-dir", state], check=True,
+                   stdout=subprocess.DEVNULL)
+    socket = os.path.join(work, "docker.sock")
+    env = dict(os.environ, DOCKER_CONFIG=os.path.join(work, "docker-config"))
+    inspect = timed({"inspect": [args.bin, "inspect", "--json", "--state-dir", state]}, args.runs)["inspect"]
+    boots, peaks, lists, pings, firsts = [], [], [], [], []
+    serve_once(args, state, socket)[1].terminate()  # warm the page cache and the binary
+    for _ in range(args.runs):
+        ready, server = serve_once(args, state, socket)
+        try:
+            boots.append(ready)
+            # The first list right after the ready line: whatever the server has not prepared yet.
+            start = time.perf_counter()
+            subprocess.run([docker, "-H", f"unix://{socket}", "service", "ls"], env=env, check=True, stdout=subprocess.DEVNULL)
+            firsts.append(time.perf_counter() - start)
+            for samples, cmd in ((pings, ["version"]), (lists, ["service", "ls"])):
+                subprocess.run([docker, "-H", f"unix://{socket}"] + cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+                start = time.perf_counter()
+                subprocess.run([docker, "-H", f"unix://{socket}"] + cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+                samples.append(time.perf_counter() - start)
+            peaks.append(peak_rss_mib(server.pid))
+        finally:
+            server.terminate()
+            server.wait()
+    boot, peak = statistics.median(boots), statistics.median(peaks)
+    ls, ping, first = statistics.median(lists), statistics.median(pings), statistics.median(firsts)
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} runs")
+    print(f"{'baseline: inspect --json (load + replay)':42s} {inspect[0]*1000:8.0f} ms  {inspect[1]:7.1f} MiB peak")
+    print(f"{'serve: boot to serving':42s} {boot*1000:8.0f} ms  {peak:7.1f} MiB peak  {boot/inspect[0]:5.2f}x baseline"
+          "  (target <= 1 s, <= 150 MiB)")
+    print(f"{'baseline: docker version':42s} {ping*1000:8.0f} ms")
+    print(f"{'docker service ls, first after boot':42s} {first*1000:8.0f} ms  {first/ping:14.2f}x baseline  (target <= 0.5 s)")
+    print(f"{'docker service ls, again':42s} {ls*1000:8.0f} ms  {ls/ping:14.2f}x baseline  (target <= 0.5 s)")
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--suite", choices=["read", "backup"], default="read")
+    ap.add_argument("--suite", choices=["read", "backup", "serve"], default="read")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--fixture", default=os.path.join(root, "..", "shared", "fixtures", "bench-large.tar.gz"))
     ap.add_argument("--bin", default=None, help="swarmsafe binary (the backup suite wants swarmsafe-test-appender beside it)")
@@ -251,6 +316,8 @@ def main():
         subprocess.run(["tar", "-xzf", args.fixture, "-C", work], check=True)
         if args.suite == "read":
             read_suite(args, work)
+        elif args.suite == "serve":
+            serve_suite(args, work)
         else:
             backup_suite(args, work)
     finally:

@@ -4,6 +4,7 @@ import SwarmSafeKit
 import SwarmStore
 import SwarmBackup
 import SwarmRecovery
+import SwarmManager
 
 /// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
 enum ExitStatus: Int32 {
@@ -53,7 +54,10 @@ enum ExitStatus: Int32 {
             }
         case let e as StagingError:
             if case .parentMissing = e { self = .notFound } else { self = .failure }
-        case is WALWriteError, is SnapshotWriteError, is RaftCryptoError:
+        case let e as WALWriteError:
+            // Another manager or swarmsafe holds the log: busy, like a held repository.
+            if case .locked = e { self = .busy } else { self = .failure }
+        case is SnapshotWriteError, is RaftCryptoError:
             self = .failure
         case let e as RepositoryError:
             switch e {
@@ -78,7 +82,15 @@ enum ExitStatus: Int32 {
             }
         case let e as RecoveryError:
             if case .undecodableConfChange = e { self = .corrupt } else { self = .failure }
-        case is RenewalError:
+        case is LogIndexOutOfRange:
+            self = .usage
+        case is RewindError:
+            self = .failure
+        case let e as RepairError:
+            self = e.isUnsalvageable ? .corrupt : .failure
+        case let e as ManagerError:
+            if case .locked = e { self = .locked } else { self = .failure }
+        case is RenewalError, is UnlockKeyChangeError:
             self = .failure
         case let e as CaptureError:
             if case .damaged = e { self = .corrupt } else { self = .failure }

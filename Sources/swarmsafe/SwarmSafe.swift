@@ -22,6 +22,9 @@ struct SwarmSafe: ParsableCommand {
             InspectCommand.self, DumpCommand.self, InitCommand.self, DecryptCommand.self, BackupCommand.self,
             VerifyCommand.self, RestoreCommand.self, ListCommand.self, PruneCommand.self, RecoverCommand.self,
             CertsCommand.self, KeyCommand.self,
+            RepairCommand.self,
+            ServeCommand.self, CheckCommand.self, DemoCommand.self,
+            HistoryCommand.self, DiffCommand.self,
         ]
     )
 

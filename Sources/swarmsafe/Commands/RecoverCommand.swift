@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmFormats
+import SwarmProto
 import SwarmRecovery
 import SwarmSafeKit
 
@@ -24,15 +25,31 @@ struct RecoverCommand: ParsableCommand {
             managers' node objects stay in the store (shown as down) and certificates are \
             unchanged.
 
+            --rewind-to N puts the folder back to the state right after log entry N: the \
+            snapshot and the entries up to N, unchanged, with a hard state that commits N \
+            (membership changes after N are dropped with their entries). To undo a \
+            `docker service rm web` that `swarmsafe history --name web` shows at 4213, stop \
+            the daemon and run `swarmsafe recover --rewind-to 4212` (try --dry-run first; \
+            `swarmsafe diff` shows the same changes). N can go back to the snapshot's index, \
+            no further (exit 2 with the possible range otherwise). With several managers, \
+            rewind one with --force-new-cluster too and join the others anew: managers still \
+            holding the later entries would bring them back.
+
             Exit codes: 0 done (or nothing to do), 1 failure (e.g. a worker's folder), \
             3 autolocked and no or a wrong unlock key, 4 damaged log, 5 no such folder, \
             6 the folder is in use.
             """
     )
 
-    @Flag(help: "Make this manager the only member of a new cluster (required).")
+    @Flag(help: "Make this manager the only member of a new cluster (required unless --rewind-to).")
     var forceNewCluster = false
 
+    @Option(help: ArgumentHelp(
+        "Put the state back to right after this log index (see history); with --force-new-cluster, rewind first.",
+        valueName: "index"))
+    var rewindTo: UInt64?
+
+    @OptionGroup var recovery: RecoveryOptions
     @OptionGroup var state: StateDirectoryOptions
     @OptionGroup var unlock: UnlockKeyOptions
 
@@ -40,17 +57,29 @@ struct RecoverCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func validate() throws {
-        guard forceNewCluster else { throw ValidationError("recover needs --force-new-cluster (the only recovery so far).") }
+        guard forceNewCluster || rewindTo != nil else {
+            throw ValidationError("recover needs --force-new-cluster or --rewind-to.")
+        }
+        if recovery.isRequested && !forceNewCluster {
+            throw ValidationError("--advertise-addr and --remove-lost-managers go with --force-new-cluster.")
+        }
+        _ = try recovery.resolve()
     }
 
     func run() throws {
-        let recovery = ForceNewCluster(directory: state.directory, unlockKey: try unlock.resolve(), logger: Log.logger)
+        if let rewindTo {
+            return try RewindRunner.run(
+                directory: state.directory, index: rewindTo, unlockKey: try unlock.resolve(),
+                forceNewCluster: forceNewCluster, rescueOptions: try recovery.resolve(), dryRun: dryRun, json: json)
+        }
+        let rescue = ForceNewCluster(
+            directory: state.directory, unlockKey: try unlock.resolve(), options: try recovery.resolve(), logger: Log.logger)
         let plan: ForceNewClusterPlan
         var previous: String?
         if dryRun {
-            plan = try recovery.plan()
+            plan = try rescue.plan()
         } else {
-            (plan, previous) = try recovery.run()
+            (plan, previous) = try rescue.run()
         }
         let report = RecoverReport(stateDir: state.directory.path, plan: plan, dryRun: dryRun, previousMovedTo: previous)
         if json {
@@ -70,6 +99,12 @@ struct RecoverCommand: ParsableCommand {
             print("  \(verb) remove manager \(raftIDString(member.raftID)) (node \(member.nodeID ?? "?"), \(member.addr ?? "address unknown"))")
         }
         if plan.addsSelf { print("  \(verb) add this node as a voter") }
+        if let change = plan.addressChange {
+            print("  \(verb) change this manager's address \(change.from ?? "(none)") → \(change.to) (member record, node object, state.json, docker-state.json)")
+        }
+        for lost in plan.lostManagers {
+            print("  \(verb) remove the node object of lost manager \(lost.nodeID) (\(lost.hostname.isEmpty ? "no hostname" : lost.hostname)); \(lost.openTasks) unfinished tasks become orphaned")
+        }
         let state = plan.newHardState
         print("  hard state: term \(state.term), commit \(plan.hardState.commit) → \(state.commit)")
         if let previous { print("  the previous folder is kept at \(previous) (rename it back to roll back)") }
@@ -103,6 +138,20 @@ struct RecoverReport: ReportJSON {
         let vote: String
         let commit: UInt64
     }
+    struct AddressChange: Encodable {
+        let from: String?
+        let to: String
+    }
+    struct RemovedNode: Encodable {
+        let nodeID: String
+        let hostname: String
+        let orphanedTasks: Int
+        enum CodingKeys: String, CodingKey {
+            case hostname
+            case nodeID = "node_id"
+            case orphanedTasks = "orphaned_tasks"
+        }
+    }
 
     let stateDir: String
     let dryRun: Bool
@@ -114,6 +163,8 @@ struct RecoverReport: ReportJSON {
     let appendedEntries: [Appended]
     let hardStateBefore: HardState
     let hardStateAfter: HardState
+    let addressChange: AddressChange?
+    let removedNodes: [RemovedNode]
     let previousMovedTo: String?
 
     init(stateDir: String, plan: ForceNewClusterPlan, dryRun: Bool, previousMovedTo: String?) {
@@ -125,14 +176,23 @@ struct RecoverReport: ReportJSON {
         droppedEntries = plan.droppedEntries
         removedMembers = plan.removed.map { Member(raftID: raftIDString($0.raftID), nodeID: $0.nodeID, addr: $0.addr) }
         appendedEntries = plan.isNoOp ? [] : plan.confChanges.map {
-            Appended(
-                index: $0.index, type: $0.change.type == .confChangeRemoveNode ? "remove_node" : "add_node",
-                raftID: raftIDString($0.change.nodeID))
+            Appended(index: $0.index, type: Self.typeName($0.change.type), raftID: raftIDString($0.change.nodeID))
         }
+        addressChange = plan.addressChange.map { AddressChange(from: $0.from, to: $0.to) }
+        removedNodes = plan.lostManagers.map { RemovedNode(nodeID: $0.nodeID, hostname: $0.hostname, orphanedTasks: $0.openTasks) }
         hardStateBefore = HardState(term: plan.hardState.term, vote: raftIDString(plan.hardState.vote), commit: plan.hardState.commit)
         let after = plan.isNoOp ? plan.hardState : plan.newHardState
         hardStateAfter = HardState(term: after.term, vote: raftIDString(after.vote), commit: after.commit)
         self.previousMovedTo = previousMovedTo
+    }
+
+    static func typeName(_ type: RaftConfChangeType) -> String {
+        switch type {
+        case .confChangeAddNode: "add_node"
+        case .confChangeRemoveNode: "remove_node"
+        case .confChangeUpdateNode: "update_node"
+        default: "other"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -146,6 +206,8 @@ struct RecoverReport: ReportJSON {
         case appendedEntries = "appended_entries"
         case hardStateBefore = "hard_state_before"
         case hardStateAfter = "hard_state_after"
+        case addressChange = "address_change"
+        case removedNodes = "removed_nodes"
         case previousMovedTo = "previous_moved_to"
     }
 
@@ -161,6 +223,8 @@ struct RecoverReport: ReportJSON {
         try c.encode(appendedEntries, forKey: .appendedEntries)
         try c.encode(hardStateBefore, forKey: .hardStateBefore)
         try c.encode(hardStateAfter, forKey: .hardStateAfter)
+        try c.encode(addressChange, forKey: .addressChange)
+        try c.encode(removedNodes, forKey: .removedNodes)
         try c.encode(previousMovedTo, forKey: .previousMovedTo)
     }
 }

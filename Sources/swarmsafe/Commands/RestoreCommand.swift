@@ -16,6 +16,12 @@ struct RestoreCommand: ParsableCommand {
             renamed <dir>.swarmsafe-old-<UTC time> and never deleted. Killed at any point, \
             the directory holds either the old state or the complete new one.
 
+            --at-index N restores the archived manager as it was right after log entry N \
+            (--before-index N: right before it), e.g. to undo a `docker service rm web` that \
+            `swarmsafe history ARCHIVE --name web` shows at 4213: \
+            `swarmsafe restore ARCHIVE --state-dir D --before-index 4213`. N can go back to \
+            the archived snapshot's index, no further (exit 2 with the possible range).
+
             Exit codes: 0 restored, 1 failure (e.g. target not empty), 3 identity or unlock \
             key missing or wrong, 4 the archive does not verify, 5 no such archive, \
             6 the directory is in use.
@@ -30,12 +36,17 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var decryption: DecryptionOptions
     @OptionGroup var unlock: UnlockKeyOptions
+    @OptionGroup var recoveryOptions: RecoveryOptions
 
     @Flag(help: "Replace a non-empty state directory (it is moved aside, not deleted).") var force = false
     @Flag(help: ArgumentHelp(
         "Also make the restored manager the only member of a new cluster (as `recover --force-new-cluster`), before it is put in place.",
         discussion: "The migration path: restore one manager's backup on a new host and start it alone."))
     var forceNewCluster = false
+    @Option(help: ArgumentHelp("Restore the state as it was right after this log index (see history).", valueName: "index"))
+    var atIndex: UInt64?
+    @Option(help: ArgumentHelp("Restore the state as it was right before this log index.", valueName: "index"))
+    var beforeIndex: UInt64?
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(name: [.short, .long], help: "No progress bar and no log lines except errors.") var quiet = false
 
@@ -47,8 +58,18 @@ struct RestoreCommand: ParsableCommand {
             archive: archive, target: stateDir, key: try decryption.key(), unlockKey: unlockKey, force: force,
             logger: logger, progress: bar.handler)
         var recovery: ForceNewClusterPlan?
-        if forceNewCluster {
-            restorer.prepare = { recovery = try ForceNewCluster.applyInPlace(to: $0, unlockKey: unlockKey) }
+        var rewound: RewindPlan?
+        let rewindIndex = try rewindIndex()
+        let rescueOptions = try recoveryOptions.resolve()
+        if recoveryOptions.isRequested && !forceNewCluster {
+            throw ValidationError("--advertise-addr and --remove-lost-managers go with --force-new-cluster.")
+        }
+        if forceNewCluster || rewindIndex != nil {
+            restorer.prepare = { [archive] in
+                // Rewind first: the rescue then works from the rewound log.
+                if let rewindIndex { rewound = try Rewind.applyInPlace(to: $0, index: rewindIndex, unlockKey: unlockKey, source: archive) }
+                if forceNewCluster { recovery = try ForceNewCluster.applyInPlace(to: $0, unlockKey: unlockKey, options: rescueOptions) }
+            }
         }
         let result = try restorer.restore()
         bar.finish()
@@ -56,12 +77,17 @@ struct RestoreCommand: ParsableCommand {
             logger.warning("restored without the unlock key: only the log's structure was checked")
         }
         if json {
-            print(try RestoreSummary(result, recovery: recovery.map {
+            var summary = RestoreSummary(result, recovery: recovery.map {
                 RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
-            }).json())
+            })
+            summary.rewind = rewound.map {
+                RewindReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil, recovery: nil)
+            }
+            print(try summary.json())
         } else if !quiet {
             print("restored \(archive) into \(result.target) (raft index \(result.report.raftLastIndex ?? 0))")
             if let aside = result.previousMovedTo { print("the previous state directory was moved to \(aside)") }
+            if let rewound { print("rewound to the state right after index \(rewound.index): \(rewound.droppedEntries) later entries left out") }
             if let recovery, !recovery.isNoOp {
                 let removed = recovery.removed.map { raftIDString($0.raftID) }.joined(separator: ", ")
                 print("made it a one-manager cluster: removed \(recovery.removed.count) other managers (\(removed)), commit \(recovery.newHardState.commit)")
@@ -77,6 +103,8 @@ struct RestoreSummary: ReportJSON {
     let verification: VerifyReport
     /// With --force-new-cluster: what the recovery changed.
     let forceNewCluster: RecoverReport?
+    /// With --at-index/--before-index: what the rewind left out.
+    var rewind: RewindReport?
 
     init(_ result: RestoreResult, recovery: RecoverReport?) {
         stateDir = result.target
@@ -88,6 +116,7 @@ struct RestoreSummary: ReportJSON {
     enum CodingKeys: String, CodingKey {
         case verification
         case forceNewCluster = "force_new_cluster"
+        case rewind
         case stateDir = "state_dir"
         case previousMovedTo = "previous_moved_to"
     }
@@ -98,5 +127,6 @@ struct RestoreSummary: ReportJSON {
         try c.encode(previousMovedTo, forKey: .previousMovedTo)
         try c.encode(verification, forKey: .verification)
         try c.encode(forceNewCluster, forKey: .forceNewCluster)
+        try c.encodeIfPresent(rewind, forKey: .rewind)
     }
 }

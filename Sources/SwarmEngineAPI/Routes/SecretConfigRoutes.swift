@@ -1,0 +1,46 @@
+import Hummingbird
+
+extension EngineRoutes {
+    static func addSecrets(to router: Router<Context>, api: EngineAPI) {
+        router.get("/secrets") { request, _ in
+            try EngineResponse.json(try api.secrets(filters: try EngineQuery(request: request).filters()))
+        }
+        router.get("/secrets/:ref") { _, context in
+            try EngineResponse.json(try api.secret(try reference(context)))
+        }
+        router.post("/secrets/create") { request, _ in
+            let spec = try await EngineResponse.decode(EngineSecretSpec.self, from: request)
+            return try EngineResponse.json(CreatedID(id: try api.createSecret(spec)), status: .created)
+        }
+        router.delete("/secrets/:ref") { _, context in
+            try api.removeSecret(try reference(context))
+            return EngineResponse.empty(.noContent)
+        }
+    }
+
+    static func addConfigs(to router: Router<Context>, api: EngineAPI) {
+        router.get("/configs") { request, _ in
+            try EngineResponse.json(try api.configs(filters: try EngineQuery(request: request).filters()))
+        }
+        router.get("/configs/:ref") { _, context in
+            try EngineResponse.json(try api.config(try reference(context)))
+        }
+        router.post("/configs/create") { request, _ in
+            let spec = try await EngineResponse.decode(EngineConfigSpec.self, from: request)
+            return try EngineResponse.json(CreatedID(id: try api.createConfig(spec)), status: .created)
+        }
+        router.delete("/configs/:ref") { _, context in
+            try api.removeConfig(try reference(context))
+            return EngineResponse.empty(.noContent)
+        }
+    }
+
+    static func addNetworks(to router: Router<Context>, api: EngineAPI) {
+        router.get("/networks") { request, _ in
+            try EngineResponse.json(try api.networks(filters: try EngineQuery(request: request).filters()))
+        }
+        router.get("/networks/:ref") { _, context in
+            try EngineResponse.json(try api.network(try reference(context)))
+        }
+    }
+}

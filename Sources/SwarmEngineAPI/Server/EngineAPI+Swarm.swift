@@ -1,0 +1,33 @@
+import Foundation
+import SwarmFormats
+import SwarmManager
+
+extension EngineAPI {
+    public func swarm() throws -> EngineSwarm {
+        let view = try view()
+        guard let cluster = view.cluster else { throw EngineError(.serviceUnavailable, "This node is not part of a swarm") }
+        return EngineSwarm(cluster, issuer: view.selfNode?.description_p.tlsInfo)
+    }
+
+    /// Empty when the swarm is not autolocked, which the CLI reports as "no unlock key is set".
+    public func unlockKey() throws -> String {
+        let view = try view()
+        guard view.cluster?.spec.encryptionConfig.autoLockManagers == true else { return "" }
+        return view.unlockKey?.text ?? ""
+    }
+
+    public func unlock(_ text: String) throws(EngineError) {
+        guard manager.isLocked else { throw EngineError(.conflict, "swarm is not locked") }
+        let key: UnlockKey
+        do {
+            key = try UnlockKey(text: text)
+        } catch {
+            throw EngineError.badRequest(error.description)
+        }
+        do {
+            try manager.unlock(key)
+        } catch {
+            throw EngineError(mapping: error)
+        }
+    }
+}
