@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages swarmsafe builds and runs against, when any is missing.
+# Installs the Debian packages swarmsafe builds and runs against, and the Python tools the
+# playbook tests use, when any is missing.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age zstd)
@@ -7,6 +8,12 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The playbooks' tests run ansible-core and ansible-lint (from PyPI, pinned).
+if ! command -v ansible-playbook >/dev/null || ! command -v ansible-lint >/dev/null; then
+  echo "installing: ansible-core ansible-lint (pip)" >&2
+  python3 -m pip install --quiet --disable-pip-version-check ansible-core==2.19.14 ansible-lint==26.10.1 >&2
+  hash -r
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}" >&2
 as_root=()
