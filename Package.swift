@@ -209,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "SwarmRecoveryTests",
             dependencies: [
-                "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmRecovery", "SwarmManager", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
