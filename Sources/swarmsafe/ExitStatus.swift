@@ -72,7 +72,7 @@ enum ExitStatus: Int32 {
             case .identityRequired, .decryption: self = .locked
             case .unreadable: self = .corrupt
             }
-        case is RestoreErrorFindings:
+        case is RestoreErrorFindings, is CheckFailure:
             self = .corrupt
         case let e as AgeError:
             switch e {

@@ -97,4 +97,44 @@ import Testing
         #expect(inspect.status == 0)
         #expect((inspect.json["encryption"] as? [String: Any])?["locked"] as? Bool == false)
     }
+
+    /// `restore` boots the staged state before the swap; a state that does not pass is not
+    /// put in place, and `verify --deep` says the same of the archive.
+    @Test func restoreAndVerifyDeepBootTheState() throws {
+        let root = BackupCLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let good = try BackupCLITests.backup(
+            Fixtures.folder("single-manager", "manager-1"), repo: root.appendingPathComponent("repo"), [])
+        let goodArchive = try #require(good.json["archive"] as? String)
+        let verify = try CLIRunner.run(["verify", goodArchive, "--deep"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("boots in the embedded manager"))
+        let target = root.appendingPathComponent("host/swarm")
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let restore = try CLIRunner.run(["restore", goodArchive, "--state-dir", target.path, "--json"])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        #expect((restore.json["check"] as? [String: Any])?["passed"] as? Bool == true)
+
+        // A folder whose root CA file belongs to another cluster backs up, but does not boot.
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let rootCA = folder.appendingPathComponent("certificates/swarm-root-ca.crt")
+        try FileManager.default.removeItem(at: rootCA)
+        try FileManager.default.copyItem(
+            at: Fixtures.folder("ha-3mgr-snapshot", "manager-1").appendingPathComponent("certificates/swarm-root-ca.crt"), to: rootCA)
+        let bad = try BackupCLITests.backup(folder, repo: root.appendingPathComponent("repo2"), [])
+        let badArchive = try #require(bad.json["archive"] as? String, "\(bad.stderr)")
+        let badVerify = try CLIRunner.run(["verify", badArchive, "--deep"])
+        #expect(badVerify.status == 4)
+        #expect(badVerify.stdout.contains("does not boot in the embedded manager: root CA"))
+        let before = try DamageCLITests.fingerprint(target)
+        let refused = try CLIRunner.run(["restore", badArchive, "--state-dir", target.path, "--force"])
+        #expect(refused.status == 4, "\(refused.stderr)")
+        #expect(refused.stderr.contains("does not pass check:") && refused.stderr.contains("root CA: swarm-root-ca.crt is not the cluster object's root CA"))
+        #expect(try DamageCLITests.fingerprint(target) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == ["swarm"])
+        // --no-check restores it anyway: the operator's call.
+        let forced = try CLIRunner.run(["restore", badArchive, "--state-dir", target.path, "--force", "--no-check"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+    }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import SwarmFormats
 import SwarmManager
 import SwarmSafeKit
 
@@ -68,5 +70,31 @@ extension CheckReport {
         let counts = ["services", "tasks", "secrets", "configs", "networks", "nodes"].map { "\(objects[$0] ?? 0) \($0)" }
         lines.append("  objects: " + counts.joined(separator: ", "))
         return lines.joined(separator: "\n")
+    }
+}
+
+/// A restored or verified state that does not boot in the embedded manager (exit 4).
+struct CheckFailure: Error, CustomStringConvertible {
+    let subject: String
+    let report: CheckReport
+
+    var description: String {
+        "\(subject): does not pass check: "
+            + report.failures.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+    }
+}
+
+/// `check` as a step of another command (`restore`, `verify --deep`): nil when the state is
+/// autolocked and no unlock key was given, since nothing past the structure can be booted then.
+func bootCheck(
+    _ source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String?, logger: Logger
+) throws -> CheckReport? {
+    do {
+        return try ManagerCheck(
+            source: source, archiveKey: archiveKey, unlockKey: unlockKey, workParent: workParent, logger: logger
+        ).run()
+    } catch KeyMaterialError.locked where unlockKey == nil {
+        logger.warning("autolocked and no unlock key: the state was not booted in the embedded manager")
+        return nil
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
+import SwarmManager
 import SwarmRecovery
 import SwarmSafeKit
 
@@ -47,6 +48,8 @@ struct RestoreCommand: ParsableCommand {
     var atIndex: UInt64?
     @Option(help: ArgumentHelp("Restore the state as it was right before this log index.", valueName: "index"))
     var beforeIndex: UInt64?
+    @Flag(help: "Put the state in place without first booting it in the embedded manager (swarmsafe check).")
+    var noCheck = false
     @Flag(help: "Print the result as JSON.") var json = false
     @Flag(name: [.short, .long], help: "No progress bar and no log lines except errors.") var quiet = false
 
@@ -64,12 +67,16 @@ struct RestoreCommand: ParsableCommand {
         if recoveryOptions.isRequested && !forceNewCluster {
             throw ValidationError("--advertise-addr and --remove-lost-managers go with --force-new-cluster.")
         }
-        if forceNewCluster || rewindIndex != nil {
-            restorer.prepare = { [archive] in
-                // Rewind first: the rescue then works from the rewound log.
-                if let rewindIndex { rewound = try Rewind.applyInPlace(to: $0, index: rewindIndex, unlockKey: unlockKey, source: archive) }
-                if forceNewCluster { recovery = try ForceNewCluster.applyInPlace(to: $0, unlockKey: unlockKey, options: rescueOptions) }
-            }
+        var check: CheckReport?
+        let workParent = (URL(fileURLWithPath: stateDir).standardizedFileURL.path as NSString).deletingLastPathComponent
+        restorer.prepare = { [archive, noCheck] staged in
+            // Rewind first: the rescue then works from the rewound log.
+            if let rewindIndex { rewound = try Rewind.applyInPlace(to: staged, index: rewindIndex, unlockKey: unlockKey, source: archive) }
+            if forceNewCluster { recovery = try ForceNewCluster.applyInPlace(to: staged, unlockKey: unlockKey, options: rescueOptions) }
+            // The last gate before the swap: the state must boot, or nothing is replaced.
+            guard !noCheck else { return }
+            check = try bootCheck(staged.path, unlockKey: unlockKey, workParent: workParent, logger: logger)
+            if let check, !check.passed { throw CheckFailure(subject: archive, report: check) }
         }
         let result = try restorer.restore()
         bar.finish()
@@ -80,6 +87,7 @@ struct RestoreCommand: ParsableCommand {
             var summary = RestoreSummary(result, recovery: recovery.map {
                 RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
             })
+            summary.check = check
             summary.rewind = rewound.map {
                 RewindReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil, recovery: nil)
             }
@@ -87,6 +95,9 @@ struct RestoreCommand: ParsableCommand {
         } else if !quiet {
             print("restored \(archive) into \(result.target) (raft index \(result.report.raftLastIndex ?? 0))")
             if let aside = result.previousMovedTo { print("the previous state directory was moved to \(aside)") }
+            if let check {
+                print("booted in the embedded manager before it was put in place: every check passed")
+            }
             if let rewound { print("rewound to the state right after index \(rewound.index): \(rewound.droppedEntries) later entries left out") }
             if let recovery, !recovery.isNoOp {
                 let removed = recovery.removed.map { raftIDString($0.raftID) }.joined(separator: ", ")
@@ -105,6 +116,8 @@ struct RestoreSummary: ReportJSON {
     let forceNewCluster: RecoverReport?
     /// With --at-index/--before-index: what the rewind left out.
     var rewind: RewindReport?
+    /// The boot check of the staged state (nil with --no-check, or locked without a key).
+    var check: CheckReport?
 
     init(_ result: RestoreResult, recovery: RecoverReport?) {
         stateDir = result.target
@@ -116,7 +129,7 @@ struct RestoreSummary: ReportJSON {
     enum CodingKeys: String, CodingKey {
         case verification
         case forceNewCluster = "force_new_cluster"
-        case rewind
+        case rewind, check
         case stateDir = "state_dir"
         case previousMovedTo = "previous_moved_to"
     }
@@ -128,5 +141,6 @@ struct RestoreSummary: ReportJSON {
         try c.encode(verification, forKey: .verification)
         try c.encode(forceNewCluster, forKey: .forceNewCluster)
         try c.encodeIfPresent(rewind, forKey: .rewind)
+        try c.encodeIfPresent(check, forKey: .check)
     }
 }

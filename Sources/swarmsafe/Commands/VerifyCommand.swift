@@ -14,8 +14,11 @@ struct VerifyCommand: ParsableCommand {
             decrypted and decoded with the archived DEK, the log replayed, and the result \
             compared with the manifest (raft index, term, object counts).
 
-            --deep also checks references in the replayed store: tasks to their service and \
-            node, services to their secrets, configs and networks.
+            --deep also checks references in the replayed store (tasks to their service and \
+            node, services to their secrets, configs and networks) and boots the archived \
+            state in the embedded manager on a scratch copy, as `swarmsafe check` does: one \
+            leader, member addresses, certificates and root CA, unlock, and a write probe. \
+            (An autolocked archive is only booted with its unlock key.)
 
             Each finding is one line on standard output. Exit codes: 0 good, 3 archive or \
             node key cannot be opened (identity, passphrase or unlock key missing or wrong), \
@@ -39,12 +42,20 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let bar = ProgressBar(quiet: quiet || json)
-        let report = try BackupVerifier(
+        var report = try BackupVerifier(
             archive: archive, key: try decryption.key(), unlockKey: try unlock.resolve(), deep: deep, workParent: workDir,
             progress: bar.handler
         ).verify()
         bar.finish()
         let logger = Log.make(quiet: quiet)
+        var booted = false
+        if deep && report.ok {
+            let key = try decryption.key()
+            if let check = try bootCheck(archive, archiveKey: key, unlockKey: try unlock.resolve(), workParent: workDir, logger: logger) {
+                booted = check.passed
+                report.findings += check.failures.map { "does not boot in the embedded manager: \($0.name): \($0.detail)" }
+            }
+        }
         for warning in report.warnings { logger.warning("\(warning)") }
         if json {
             print(try report.json())
@@ -54,7 +65,7 @@ struct VerifyCommand: ParsableCommand {
                 print("not fully verified: the archived node key is autolocked; pass --unlock-key-file to decrypt and check every record")
             }
             if report.ok && !quiet {
-                print("\(archive): good (\(report.verification.rawValue) check\(report.deepChecked ? ", references checked" : ""); raft index \(report.raftLastIndex ?? 0))")
+                print("\(archive): good (\(report.verification.rawValue) check\(report.deepChecked ? ", references checked" : "")\(booted ? ", boots in the embedded manager" : ""); raft index \(report.raftLastIndex ?? 0))")
             }
         }
         if !report.findings.isEmpty { throw ExitCode(ExitStatus.corrupt.rawValue) }
