@@ -142,17 +142,14 @@ public enum StateDirectoryHolders {
         return Held(value: LockOwner.pid(device: info.st_dev, inode: info.st_ino))
     }
 
-    /// Tries a non-blocking flock and, when it is granted, gives it back at once.
+    /// Tries a non-blocking flock (with `Flock.tryLock`'s grace for locks only lent to a
+    /// forked child) and, when it is granted, gives it back at once.
     static func flockIsHeld(_ fd: Int32, operation: Int32, path: String) throws -> Bool {
-        var result: Int32
-        repeat {
-            result = flock(fd, operation | LOCK_NB)
-        } while result != 0 && errno == EINTR
-        if result == 0 {
+        let code = Flock.tryLock(fd, exclusive: operation == LOCK_EX)
+        if code == 0 {
             _ = flock(fd, LOCK_UN)
             return false
         }
-        let code = errno
         if code == EWOULDBLOCK { return true }
         // File systems without flock cannot be holding one.
         if code == ENOLCK || code == EOPNOTSUPP || code == EINVAL { return false }

@@ -19,12 +19,23 @@ enum Flock {
     }
 
     /// A non-blocking `flock`; 0, or the errno (EWOULDBLOCK: someone else holds it).
-    static func tryLock(_ fd: Int32, exclusive: Bool) -> Int32 {
-        var result: Int32
-        repeat {
-            result = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)
-        } while result != 0 && errno == EINTR
-        return result == 0 ? 0 : errno
+    ///
+    /// A lock found held is tried again for `grace`: a process that forks (any program that
+    /// starts another, swarmsafe's tests among them) lends its child every open descriptor,
+    /// and with it the locks, until the child's exec closes them — a few milliseconds in which
+    /// a lock looks held that nobody means to hold. A real holder holds for longer.
+    static func tryLock(_ fd: Int32, exclusive: Bool, grace: Duration = .milliseconds(250)) -> Int32 {
+        let deadline = ContinuousClock.now + grace
+        while true {
+            var result: Int32
+            repeat {
+                result = flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB)
+            } while result != 0 && errno == EINTR
+            if result == 0 { return 0 }
+            let code = errno
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else { return code }
+            usleep(10_000)
+        }
     }
 }
 
