@@ -122,12 +122,13 @@ public struct WALReader: Sendable {
     public func readAll(from start: WALStart = WALStart()) throws -> WALContents {
         let names = try selectSegments(from: start)
         let files = try names.map { try MappedFile(path: directory.appendingPathComponent($0.fileName).path) }
-        return try withSegments(files, names: names) { segments in
+        return try Self.withSegments(files, names: names) { segments in
             try Self.decode(segments: segments, files: files, names: names, start: start, directory: directory.path)
         }
     }
 
-    private func withSegments<R>(
+    /// Maps every segment at once (nested `withBytes`), so a decoder can run across them.
+    static func withSegments<R>(
         _ files: [MappedFile], names: [WALSegmentName], _ body: ([WALFrameDecoder.Segment]) throws -> R
     ) rethrows -> R {
         var segments: [WALFrameDecoder.Segment] = []

@@ -38,7 +38,7 @@ public struct WALSalvageReader: Sendable {
         }
         let files = try chosen.map { try MappedFile(path: directory.appendingPathComponent($0.fileName).path) }
         var pass = SalvagePass(start: start, names: chosen, files: files, limit: limit)
-        withSegments(files, names: chosen) { segments in pass.run(segments) }
+        WALReader.withSegments(files, names: chosen) { segments in pass.run(segments) }
 
         var stop = pass.stop
         var stopPosition = pass.stopPosition
@@ -55,20 +55,6 @@ public struct WALSalvageReader: Sendable {
         return WALSalvage(
             contents: contents, stop: stop, stopPosition: stopPosition, unreadSegments: unread + beyondGap,
             reachesStart: startSlot != nil, snapshotRecordFound: pass.matched, firstSegmentIndex: earliest.firstIndex)
-    }
-
-    private func withSegments<R>(
-        _ files: [MappedFile], names: [WALSegmentName], _ body: ([WALFrameDecoder.Segment]) throws -> R
-    ) rethrows -> R {
-        var segments: [WALFrameDecoder.Segment] = []
-        func open(_ i: Int) throws -> R {
-            if i == files.count { return try body(segments) }
-            return try files[i].withBytes { bytes in
-                segments.append(.init(name: names[i].fileName, bytes: bytes))
-                return try open(i + 1)
-            }
-        }
-        return try open(0)
     }
 }
 

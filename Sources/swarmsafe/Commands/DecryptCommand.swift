@@ -53,11 +53,6 @@ struct DecryptCommand: ParsableCommand {
 /// `decrypt --json`: where the copy is and what its log holds. Raft IDs in hex, as
 /// `inspect` prints them.
 private struct DecryptReport: ReportJSON {
-    struct HardState: Encodable {
-        let term: UInt64
-        let vote: String
-        let commit: UInt64
-    }
 
     let output: String
     let walDirectory: String
@@ -65,7 +60,7 @@ private struct DecryptReport: ReportJSON {
     let snapshotIndex: UInt64?
     let snapshotTerm: UInt64?
     let entries: Int
-    let hardState: HardState
+    let hardState: HardStateJSON
     let encrypted: Bool
 
     init(_ summary: StateRewriter.Summary) {
@@ -75,8 +70,7 @@ private struct DecryptReport: ReportJSON {
         snapshotIndex = summary.snapshotIndex
         snapshotTerm = summary.snapshotTerm
         entries = summary.entries
-        hardState = HardState(
-            term: summary.hardState.term, vote: raftIDString(summary.hardState.vote), commit: summary.hardState.commit)
+        hardState = HardStateJSON(summary.hardState)
         encrypted = summary.layout.isEncrypted
     }
 

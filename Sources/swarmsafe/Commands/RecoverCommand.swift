@@ -133,11 +133,6 @@ struct RecoverReport: ReportJSON {
             case raftID = "raft_id"
         }
     }
-    struct HardState: Encodable {
-        let term: UInt64
-        let vote: String
-        let commit: UInt64
-    }
     struct AddressChange: Encodable {
         let from: String?
         let to: String
@@ -161,8 +156,8 @@ struct RecoverReport: ReportJSON {
     let droppedEntries: UInt64
     let removedMembers: [Member]
     let appendedEntries: [Appended]
-    let hardStateBefore: HardState
-    let hardStateAfter: HardState
+    let hardStateBefore: HardStateJSON
+    let hardStateAfter: HardStateJSON
     let addressChange: AddressChange?
     let removedNodes: [RemovedNode]
     let previousMovedTo: String?
@@ -180,9 +175,9 @@ struct RecoverReport: ReportJSON {
         }
         addressChange = plan.addressChange.map { AddressChange(from: $0.from, to: $0.to) }
         removedNodes = plan.lostManagers.map { RemovedNode(nodeID: $0.nodeID, hostname: $0.hostname, orphanedTasks: $0.openTasks) }
-        hardStateBefore = HardState(term: plan.hardState.term, vote: raftIDString(plan.hardState.vote), commit: plan.hardState.commit)
+        hardStateBefore = HardStateJSON(plan.hardState)
         let after = plan.isNoOp ? plan.hardState : plan.newHardState
-        hardStateAfter = HardState(term: after.term, vote: raftIDString(after.vote), commit: after.commit)
+        hardStateAfter = HardStateJSON(after)
         self.previousMovedTo = previousMovedTo
     }
 

@@ -135,17 +135,6 @@ struct RepairReport: ReportJSON {
         let index: UInt64
         let term: UInt64
     }
-    struct HardState: Encodable {
-        let term: UInt64
-        let vote: String
-        let commit: UInt64
-        init(_ state: RaftHardState) {
-            term = state.term
-            vote = raftIDString(state.vote)
-            commit = state.commit
-        }
-    }
-
     let stateDir: String
     let dryRun: Bool
     let changed: Bool
@@ -157,8 +146,8 @@ struct RepairReport: ReportJSON {
     let lastTerm: UInt64
     let cutFromIndex: UInt64?
     let droppedEntries: Int
-    let hardStateBefore: HardState
-    let hardStateAfter: HardState
+    let hardStateBefore: HardStateJSON
+    let hardStateAfter: HardStateJSON
     let previousMovedTo: String?
 
     init(plan: RepairPlan, dryRun: Bool, previousMovedTo: String?) {
@@ -178,8 +167,8 @@ struct RepairReport: ReportJSON {
         lastTerm = plan.lastTerm
         cutFromIndex = plan.cutFromIndex
         droppedEntries = plan.droppedEntries
-        hardStateBefore = HardState(plan.hardStateBefore)
-        hardStateAfter = HardState(plan.hardStateAfter)
+        hardStateBefore = HardStateJSON(plan.hardStateBefore)
+        hardStateAfter = HardStateJSON(plan.hardStateAfter)
         self.previousMovedTo = previousMovedTo
     }
 

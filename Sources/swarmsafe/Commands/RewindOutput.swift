@@ -43,8 +43,8 @@ struct RewindReport: ReportJSON {
     let lastIndexBefore: UInt64
     let droppedEntries: UInt64
     let droppedConfChanges: [DroppedConfChange]
-    let hardStateBefore: RecoverReport.HardState
-    let hardStateAfter: RecoverReport.HardState
+    let hardStateBefore: HardStateJSON
+    let hardStateAfter: HardStateJSON
     let changes: DiffReport
     let warnings: [String]
     let previousMovedTo: String?
@@ -73,8 +73,8 @@ struct RewindReport: ReportJSON {
         }
         let before = plan.hardState
         let after = plan.newHardState
-        hardStateBefore = RecoverReport.HardState(term: before.term, vote: raftIDString(before.vote), commit: before.commit)
-        hardStateAfter = RecoverReport.HardState(term: after.term, vote: raftIDString(after.vote), commit: after.commit)
+        hardStateBefore = HardStateJSON(before)
+        hardStateAfter = HardStateJSON(after)
         changes = DiffReport(
             a: DiffReport.Side(source: stateDir, index: plan.lastIndex), b: DiffReport.Side(source: stateDir, index: plan.index),
             diff: plan.changes)
