@@ -9,10 +9,11 @@ for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 # The playbooks' tests run ansible-core and ansible-lint (from PyPI, pinned).
-if ! command -v ansible-playbook >/dev/null || ! command -v ansible-lint >/dev/null; then
+python_scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+if ! [ -x "$python_scripts/ansible-playbook" ] || ! [ -x "$python_scripts/ansible-lint" ]; then
   echo "installing: ansible-core ansible-lint (pip)" >&2
   python3 -m pip install --quiet --disable-pip-version-check ansible-core==2.19.14 ansible-lint==26.10.1 >&2
-  hash -r
+  command -v pyenv >/dev/null && pyenv rehash || true
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}" >&2

@@ -8,6 +8,9 @@ repo=$(cd "$here/.." && pwd)
 bin=$(realpath "${1:-$repo/.build/debug/swarmsafe}")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# pip puts ansible's commands in Python's scripts folder, which a pyenv shim only finds after a
+# rehash: look there first.
+PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0
 fail() { echo "playbook test failed: $*" >&2; exit 1; }
 play() { ansible-playbook "$here/$1" -i "$2" -e "@$3" >"$work/$1.log" 2>&1 || { cat "$work/$1.log" >&2; fail "$1"; }; }
