@@ -3,22 +3,29 @@
 # playbook tests use, when any is missing.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
 packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age zstd)
+# The playbook tests' virtualenv needs Python's venv module (Debian ships it separately).
+python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# The playbooks' tests run ansible-core and ansible-lint (from PyPI, pinned).
-python_scripts=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
-if ! [ -x "$python_scripts/ansible-playbook" ] || ! [ -x "$python_scripts/ansible-lint" ]; then
-  echo "installing: ansible-core ansible-lint (pip)" >&2
-  python3 -m pip install --quiet --disable-pip-version-check ansible-core==2.19.14 ansible-lint==26.10.1 >&2
-  command -v pyenv >/dev/null && pyenv rehash || true
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  as_root=()
+  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
-echo "installing: ${missing[*]}" >&2
-as_root=()
-[ "$(id -u)" -eq 0 ] || as_root=(sudo)
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The playbooks' tests run ansible-core and ansible-lint (from PyPI, pinned) out of a virtualenv
+# of their own, .venv-ansible/ (gitignored): no root needed, nothing mixed into the system's
+# Python (which Debian protects from pip, PEP 668), and playbooks/tests/run.sh looks there first.
+venv="$root/.venv-ansible"
+if ! [ -x "$venv/bin/ansible-playbook" ] || ! [ -x "$venv/bin/ansible-lint" ]; then
+  echo "installing: ansible-core ansible-lint (pip, into .venv-ansible/)" >&2
+  [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+  "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check \
+    ansible-core==2.19.14 ansible-lint==26.10.1 >&2
+fi

@@ -1,110 +1,193 @@
 #!/usr/bin/env bash
-# Runs every playbook for real against localhost, with the project's binary and temporary
-# folders (no Docker: the daemon commands are `true`), and checks what each one left behind.
-# usage: playbooks/tests/run.sh [PATH/TO/swarmsafe]
+# Runs every playbook for real against localhost (several inventory aliases, all
+# ansible_connection=local, each with its own folders), with the project's binary and
+# temporary folders — no Docker: the daemon commands are `true` — and checks what each one
+# left behind with swarmsafe itself; then ansible-lint (profile production).
+# usage: playbooks/tests/run.sh [PATH/TO/swarmsafe]      (default: .build/debug/swarmsafe)
+# Exit 0 passed, 1 failed, 77 ansible could not be installed (the Swift test skips then).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(cd "$here/.." && pwd)
 bin=$(realpath "${1:-$repo/.build/debug/swarmsafe}")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# pip puts ansible's commands in Python's scripts folder, which a pyenv shim only finds after a
-# rehash: look there first.
-PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
-export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0
-fail() { echo "playbook test failed: $*" >&2; exit 1; }
-play() { ansible-playbook "$here/$1" -i "$2" -e "@$3" >"$work/$1.log" 2>&1 || { cat "$work/$1.log" >&2; fail "$1"; }; }
+[ -x "$bin" ] || { echo "no swarmsafe binary at $bin" >&2; exit 1; }
+started=$SECONDS
 
-# --- nightly-backup.yml: a new autolocked swarm, encrypted backups, systemd units, then cron.
-mkdir -p "$work/n" "$work/m/old"
-"$bin" init --state-dir "$work/n/swarm" --advertise-addr 127.0.0.1 --autolock --json >"$work/init.json"
-python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["unlock_key"])' "$work/init.json" >"$work/unlock.key"
-chmod 600 "$work/unlock.key"
+# ansible-core and ansible-lint: .venv-ansible/ (scripts/install-system-packages.sh makes it),
+# else whatever is on PATH; installed when missing.
+if ! [ -x "$repo/.venv-ansible/bin/ansible-playbook" ] && ! command -v ansible-playbook >/dev/null; then
+  "$repo/scripts/install-system-packages.sh" >&2 || true
+fi
+PATH="$repo/.venv-ansible/bin:$PATH"
+for tool in ansible-playbook ansible-lint; do
+  command -v "$tool" >/dev/null || {
+    echo "SKIP: $tool is not installed and scripts/install-system-packages.sh could not install it (no PyPI?)" >&2
+    exit 77
+  }
+done
+
+work=$(mktemp -d)
+[ -z "${KEEP_WORK:-}" ] || echo "work folder: $work" >&2
+trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+mkdir -p "$work/ansible-tmp"
+export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0 \
+  ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ANSIBLE_LOCAL_TEMP="$work/ansible-tmp" \
+  ANSIBLE_REMOTE_TEMP="$work/ansible-tmp" ANSIBLE_PYTHON_INTERPRETER="$(command -v python3)"
+fail() { echo "playbook test failed: $*" >&2; exit 1; }
+# play NAME PLAYBOOK INVENTORY VARS [more ansible-playbook arguments]: must pass.
+play() {
+  local name=$1 playbook=$2 inventory=$3 vars=$4; shift 4
+  ansible-playbook "$here/$playbook" -i "$inventory" -e "@$vars" "$@" >"$work/$name.log" 2>&1 \
+    || { cat "$work/$name.log" >&2; fail "$name ($playbook)"; }
+}
+# unchanged NAME: the run's recap shows changed=0 for every host.
+unchanged() {
+  grep -E '^[^ ].* : ok=' "$work/$1.log" | grep -vq 'changed=0 ' \
+    && { grep -E ' : ok=' "$work/$1.log" >&2; fail "$1 changed something on a second run"; } || true
+}
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
 age-keygen -o "$work/backup.agekey" 2>/dev/null
 recipient=$(sed -n 's/^# public key: //p' "$work/backup.agekey")
-printf '[swarm_managers]\nmgr1 ansible_connection=local ansible_python_interpreter=%s\n' "$(command -v python3)" >"$work/one.ini"
-for scheduler in systemd cron; do
-  cat >"$work/nightly-$scheduler.yml" <<VARS
-swarmsafe_bin: $bin
-swarm_state_dir: $work/n/swarm
-swarmsafe_unlock_key_file: $work/unlock.key
-swarmsafe_repo: $work/repo
-swarmsafe_age_recipient: $recipient
-swarmsafe_verify_identity_file: $work/backup.agekey
-swarmsafe_metrics_file: $work/metrics/swarmsafe.prom
-swarmsafe_scheduler: $scheduler
-swarmsafe_systemd_unit_dir: $work/units
-swarmsafe_cron_file: $work/cron.d-swarmsafe-backup
-swarmsafe_manage_units: false
-swarmsafe_script_path: $work/bin/swarmsafe-backup
-VARS
-  mkdir -p "$work/units" "$work/bin"
-  play nightly-backup.yml "$work/one.ini" "$work/nightly-$scheduler.yml"
-done
-archives=("$work"/repo/swarm-*.tar.zst.age)
-[ "${#archives[@]}" -eq 2 ] || fail "expected 2 encrypted archives, found ${#archives[@]}"
-"$bin" verify "${archives[-1]}" --identity "$work/backup.agekey" --unlock-key-file "$work/unlock.key" --deep >/dev/null \
-  || fail "the nightly archive does not verify"
-grep -q "^ExecStart=$work/bin/swarmsafe-backup$" "$work/units/swarmsafe-backup.service" || fail "service unit"
-grep -q '^OnCalendar=\*-\*-\* 02:30:00$' "$work/units/swarmsafe-backup.timer" || fail "timer unit"
-grep -q "^30 2 \* \* \* root $work/bin/swarmsafe-backup$" "$work/cron.d-swarmsafe-backup" || fail "cron entry"
-grep -q '^swarmsafe_backup_success' "$work/metrics/swarmsafe.prom" || fail "metrics file"
-grep -q 'keep-daily 7' "$work/bin/swarmsafe-backup" || fail "retention in the backup script"
 
-# --- quorum-loss-recovery.yml: the real 3-manager fixture, three "hosts" on localhost.
-tar -xzf "$repo/Tests/Fixtures/ha-3mgr-snapshot.tar.gz" -C "$work"
+# --- nightly-backup.yml: two managers (one autolocked), one shared repository, encrypted,
+# retention keep-last 1; systemd units, then cron; then a run that must change nothing.
+n="$work/nightly"
+mkdir -p "$n"
+"$bin" init --state-dir "$n/swarm-1" --advertise-addr 127.0.0.1 --hostname mgr1 --autolock --json \
+  | json 'd["unlock_key"]' >"$n/unlock.key"
+chmod 600 "$n/unlock.key"
+"$bin" init --state-dir "$n/swarm-2" --advertise-addr 127.0.0.2 --hostname mgr2 --json >/dev/null
 {
   echo "[swarm_managers]"
-  for n in 1 2 3; do
-    echo "m$n ansible_connection=local ansible_python_interpreter=$(command -v python3) swarm_state_dir=$work/ha-3mgr-snapshot/manager-$n"
-  done
-} >"$work/three.ini"
-cat >"$work/quorum.yml" <<VARS
+  echo "mgr1 ansible_connection=local swarm_state_dir=$n/swarm-1 swarmsafe_unlock_key_file=$n/unlock.key"
+  echo "mgr2 ansible_connection=local swarm_state_dir=$n/swarm-2"
+  echo "[swarm_managers:vars]"
+  # Per host, as on real machines: everything a host keeps for itself.
+  echo "swarmsafe_bin=$n/{{ inventory_hostname }}/bin/swarmsafe"
+  echo "swarmsafe_script_path=$n/{{ inventory_hostname }}/sbin/swarmsafe-backup"
+  echo "swarmsafe_config_dir=$n/{{ inventory_hostname }}/etc"
+  echo "swarmsafe_metrics_file=$n/{{ inventory_hostname }}/metrics/swarmsafe.prom"
+  echo "systemd_unit_dir=$n/{{ inventory_hostname }}/systemd"
+  echo "swarmsafe_cron_file=$n/{{ inventory_hostname }}/cron.d/swarmsafe-backup"
+} >"$n/inventory.ini"
+mkdir -p "$n"/mgr{1,2}/{systemd,cron.d}
+cat >"$n/vars.yml" <<VARS
+swarmsafe_binary_src: $bin
+swarmsafe_repo: $n/repo
+swarmsafe_age_recipient: $recipient
+swarmsafe_verify_identity_src: $work/backup.agekey
+swarmsafe_keep_last: 1
+swarmsafe_keep_daily: 0
+swarmsafe_keep_weekly: 0
+swarmsafe_keep_monthly: 0
+swarmsafe_manage_units: false
+VARS
+play nightly-systemd nightly-backup.yml "$n/inventory.ini" "$n/vars.yml" -e swarmsafe_scheduler=systemd
+play nightly-cron nightly-backup.yml "$n/inventory.ini" "$n/vars.yml" -e swarmsafe_scheduler=cron
+play nightly-again nightly-backup.yml "$n/inventory.ini" "$n/vars.yml" -e swarmsafe_scheduler=cron -e swarmsafe_run_now=false
+unchanged nightly-again
+grep -q '^mgr1 *: ok=.*changed=' "$work/nightly-systemd.log" || fail "nightly: mgr1 did not run"
+[ "$(grep -c 'Verify the archive with swarmsafe verify' "$work/nightly-cron.log")" -eq 2 ] \
+  || fail "nightly: the run-now archives were not verified on both managers"
+archives=("$n"/repo/swarm-*.tar.zst.age)
+[ "${#archives[@]}" -eq 2 ] || fail "nightly: expected one encrypted archive per manager (keep-last 1), found ${#archives[@]}"
+for archive in "${archives[@]}"; do
+  "$bin" verify "$archive" --identity "$work/backup.agekey" --unlock-key-file "$n/unlock.key" --quiet >/dev/null \
+    || fail "nightly: $archive does not verify"
+done
+for h in mgr1 mgr2; do
+  grep -qx "ExecStart=$n/$h/sbin/swarmsafe-backup" "$n/$h/systemd/swarmsafe-backup.service" || fail "nightly: $h service unit"
+  grep -qx 'OnCalendar=\*-\*-\* 02:30:00' "$n/$h/systemd/swarmsafe-backup.timer" || fail "nightly: $h timer unit"
+  grep -qx "30 2 \* \* \* root $n/$h/sbin/swarmsafe-backup" "$n/$h/cron.d/swarmsafe-backup" || fail "nightly: $h cron entry"
+  grep -q '^swarmsafe_backup_success{.*} 1$' "$n/$h/metrics/swarmsafe.prom" || fail "nightly: $h metrics file"
+  grep -q -- '--keep-last 1' "$n/$h/sbin/swarmsafe-backup" || fail "nightly: $h retention in the backup script"
+  grep -qx "$recipient" "$n/$h/etc/recipients" || fail "nightly: $h recipients file"
+  cmp -s "$bin" "$n/$h/bin/swarmsafe" || fail "nightly: $h binary not installed"
+done
+grep -q -- "--unlock-key-file $n/unlock.key" "$n/mgr1/sbin/swarmsafe-backup" || fail "nightly: unlock key file not passed"
+grep -q "SWMKEY" "$work"/nightly-*.log && fail "nightly: an unlock key appears in the output"
+
+# --- quorum-loss-recovery.yml: the real 3-manager fixture as three hosts. manager-1 is put
+# back to log index 122 (older state), manager-3 is lost (its folder is gone): manager-2 has
+# the most recent state and must be the one rescued, although it is not first in the inventory.
+q="$work/quorum"
+mkdir -p "$q"
+tar -xzf "$repo/Tests/Fixtures/ha-3mgr-snapshot.tar.gz" -C "$q"
+f="$q/ha-3mgr-snapshot"
+"$bin" recover --rewind-to 122 --state-dir "$f/manager-1" --json >/dev/null
+rm -rf "$f/manager-1".swarmsafe-old-* "$f/manager-3"
+{
+  echo "[swarm_managers]"
+  for i in 1 2 3; do echo "m$i ansible_connection=local swarm_state_dir=$f/manager-$i"; done
+} >"$q/inventory.ini"
+cat >"$q/vars.yml" <<VARS
 swarmsafe_bin: $bin
 swarm_daemon_stop_cmd: "true"
 swarm_daemon_start_cmd: "true"
-swarm_join_token_cmd: "false"
+swarm_join_token_cmd: $work/no-docker-here swarm join-token manager -q
 VARS
-best=$(for n in 1 2 3; do
-  "$bin" inspect --json --state-dir "$work/ha-3mgr-snapshot/manager-$n" \
-    | python3 -c 'import json,sys; r=json.load(sys.stdin)["raft"]; print(r["commit"], r["last_index"], sys.argv[1])' "$n"
-done | sort -n -k1,1 -k2,2 | tail -1 | cut -d' ' -f3)
-play quorum-loss-recovery.yml "$work/three.ini" "$work/quorum.yml"
-for n in 1 2 3; do
-  members=$("$bin" inspect --json --state-dir "$work/ha-3mgr-snapshot/manager-$n" \
-    | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["raft"]["members"]))')
-  if [ "$n" = "$best" ]; then
-    [ "$members" = 1 ] || fail "manager-$n (most recent state) was not recovered"
-    "$bin" check --state-dir "$work/ha-3mgr-snapshot/manager-$n" >/dev/null || fail "the recovered folder does not pass check"
-  else
-    [ "$members" = 3 ] || fail "manager-$n was changed though it was not the survivor"
-  fi
-done
-grep -q "docker swarm join --token" "$work/quorum-loss-recovery.yml.log" || fail "no join command printed"
+members() { "$bin" inspect --json --state-dir "$1" | json 'len(d["raft"]["members"]), d["raft"]["last_index"]'; }
+# Two of three managers kept their state: that is a quorum, refused unless asked for.
+if ansible-playbook "$here/quorum-loss-recovery.yml" -i "$q/inventory.ini" -e "@$q/vars.yml" >"$work/quorum-refused.log" 2>&1; then
+  fail "quorum-loss-recovery went ahead although 2 of 3 managers kept their state"
+fi
+grep -q "that is a quorum" "$work/quorum-refused.log" || { cat "$work/quorum-refused.log" >&2; fail "quorum: wrong refusal"; }
+[ "$(members "$f/manager-2")" = "3 125" ] || fail "quorum: manager-2 changed by the refused run"
+play quorum-check quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true --check
+grep -q "rescuing m2" "$work/quorum-check.log" || fail "quorum: --check did not show the choice"
+[ "$(members "$f/manager-2")" = "3 125" ] || fail "quorum: manager-2 changed by the --check run"
+play quorum quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true
+[ "$(members "$f/manager-2" | cut -d" " -f1)" = "1" ] || fail "quorum: manager-2 (most recent state) reads $(members "$f/manager-2")"
+[ "$(members "$f/manager-1")" = "3 122" ] || fail "quorum: manager-1 was changed though it was not chosen"
+"$bin" check --state-dir "$f/manager-2" >/dev/null || fail "quorum: the recovered folder does not pass swarmsafe check"
+ls -d "$f/manager-2".swarmsafe-old-* >/dev/null || fail "quorum: the previous folder was not kept"
+grep -q "rescuing m2" "$work/quorum.log" || fail "quorum: m2 not announced"
+grep -q "docker swarm join --token <TOKEN> 127.0.0.1:46789" "$work/quorum.log" || fail "quorum: no join command"
+grep -q "On each of m1, m3:" "$work/quorum.log" || fail "quorum: the other managers are not named"
+grep -q "The join token could not be read" "$work/quorum.log" || fail "quorum: no instructions without docker"
+play quorum-again quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true
+unchanged quorum-again
+[ "$(ls -d "$f/manager-2".swarmsafe-old-* | wc -l)" -eq 1 ] || fail "quorum: the second run recovered again"
 
-# --- migrate-cluster.yml: old host backs up, new host restores at a new address.
-"$bin" init --state-dir "$work/m/old/swarm" --advertise-addr 127.0.0.1 --json >/dev/null
-mkdir -p "$work/m/new"
-cat >"$work/two.ini" <<INI
+# --- migrate-cluster.yml: an autolocked old manager backs up (age-encrypted for the journey),
+# the new host restores at 192.0.2.77 as a one-manager cluster; a second run changes nothing.
+m="$work/migrate"
+mkdir -p "$m/old" "$m/new"
+"$bin" init --state-dir "$m/old/swarm" --advertise-addr 10.1.1.1 --hostname old --autolock --json \
+  | json 'd["unlock_key"]' >"$m/unlock.key"
+chmod 600 "$m/unlock.key"
+cat >"$m/inventory.ini" <<INI
 [old_manager]
-old ansible_connection=local ansible_python_interpreter=$(command -v python3) swarm_state_dir=$work/m/old/swarm swarmsafe_repo=$work/m/old-repo
+old ansible_connection=local swarm_state_dir=$m/old/swarm
 [new_manager]
-new ansible_connection=local ansible_python_interpreter=$(command -v python3) swarm_state_dir=$work/m/new/swarm swarmsafe_repo=$work/m/new-repo
+new ansible_connection=local swarm_state_dir=$m/new/swarm
 INI
-cat >"$work/migrate.yml" <<VARS
+cat >"$m/vars.yml" <<VARS
 swarmsafe_bin: $bin
+swarmsafe_unlock_key_file: $m/unlock.key
 swarm_daemon_stop_cmd: "true"
 swarm_daemon_start_cmd: "true"
 new_advertise_addr: 192.0.2.77
-swarmsafe_transfer_dir: $work/m/transfer
+migrate_repo_old: $m/old-repo
+migrate_repo_new: $m/new-repo
+migrate_transfer_dir: $m/transfer
+migrate_age_recipient: $recipient
+migrate_age_identity_src: $work/backup.agekey
 VARS
-play migrate-cluster.yml "$work/two.ini" "$work/migrate.yml"
-addr=$("$bin" inspect --json --state-dir "$work/m/new/swarm" \
-  | python3 -c 'import json,sys; print(",".join(m["addr"] for m in json.load(sys.stdin)["raft"]["members"]))')
-[ "$addr" = "192.0.2.77:2377" ] || fail "the migrated manager's address is $addr"
-"$bin" check --state-dir "$work/m/new/swarm" >/dev/null || fail "the migrated folder does not pass check"
+play migrate migrate-cluster.yml "$m/inventory.ini" "$m/vars.yml"
+addr=$("$bin" inspect --json --state-dir "$m/new/swarm" --unlock-key-file "$m/unlock.key" \
+  | json '",".join(x["addr"] for x in d["raft"]["members"])')
+[ "$addr" = "192.0.2.77:2377" ] || fail "migrate: the new manager's address is $addr"
+"$bin" check --state-dir "$m/new/swarm" --unlock-key-file "$m/unlock.key" >/dev/null || fail "migrate: the new folder does not pass check"
+ls "$m"/old-repo/*.tar.zst.age "$m"/new-repo/*.tar.zst.age >/dev/null || fail "migrate: no encrypted archive"
+[ -z "$(ls -A "$m/transfer")" ] || fail "migrate: the controller's copy of the archive was left behind"
+play migrate-again migrate-cluster.yml "$m/inventory.ini" "$m/vars.yml"
+unchanged migrate-again
+[ "$(ls "$m"/old-repo | wc -l)" -eq 1 ] || fail "migrate: the second run took another backup"
+grep -q "SWMKEY\|AGE-SECRET-KEY" "$work"/migrate*.log && fail "migrate: key material in the output"
 
 # --- ansible-lint on every playbook.
-(cd "$here" && ansible-lint --offline --profile production nightly-backup.yml quorum-loss-recovery.yml migrate-cluster.yml) \
-  >"$work/lint.log" 2>&1 || { cat "$work/lint.log" >&2; fail "ansible-lint"; }
-echo "playbooks: nightly-backup (systemd and cron), quorum-loss-recovery, migrate-cluster passed; ansible-lint (production) clean"
+(cd "$here" && ansible-lint --offline --profile production \
+  nightly-backup.yml quorum-loss-recovery.yml migrate-cluster.yml) >"$work/lint.log" 2>&1 \
+  || { cat "$work/lint.log" >&2; fail "ansible-lint"; }
+echo "playbooks: nightly-backup (systemd, cron, idempotent), quorum-loss-recovery (refusal, rescue, idempotent), migrate-cluster (encrypted transfer, autolocked, idempotent) passed; ansible-lint (production) clean; $((SECONDS - started)) s"
