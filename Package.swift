@@ -177,6 +177,12 @@ let package = Package(
             name: "SwarmTestSupport",
             path: "Tests/SwarmTestSupport"
         ),
+        // Real containerd and dockerd (Debian's docker.io) started by the tests themselves:
+        // the judge of everything swarmsafe writes.
+        .target(
+            name: "RealDocker",
+            path: "Tests/RealDocker"
+        ),
         .testTarget(
             name: "SwarmFormatsTests",
             dependencies: ["SwarmFormats", "SwarmProto", "SwarmTestSupport"]
@@ -230,6 +236,10 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "RealDockerTests",
+            dependencies: ["swarmsafe", "RealDocker", "SwarmTestSupport"]
         ),
         .testTarget(
             name: "SwarmSafeCLITests",

@@ -4,7 +4,9 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age zstd)
+# docker.io and busybox-static: the real Docker Engine the test suite boots what we write in,
+# and the one binary its local image is made of (no registry is reachable).
+packages=(pkg-config libsodium-dev libarchive-dev libssl-dev zlib1g-dev age zstd docker.io busybox-static)
 # The playbook tests' virtualenv needs Python's venv module (Debian ships it separately).
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 missing=()
