@@ -4,14 +4,18 @@ import SwarmBackup
 import SwarmFormats
 import SwarmProto
 import SwarmSafeKit
+import SwarmStore
 
 /// `swarmsafe recover --force-new-cluster`: swarmkit's quorum-loss rescue, done on disk.
 ///
 /// The folder is copied to a hidden sibling, the conf changes of the plan are appended to the
 /// copy's WAL (encrypted with the node's DEK, after the committed entries, which makes the
 /// uncommitted tail void exactly as a rewrite of those indexes does in etcd) with a hard state
-/// whose commit covers them; the copy is read back and must show a single member; then it is
-/// swapped in and the previous folder kept as `<dir>.swarmsafe-old-<time>`, the rollback copy.
+/// whose commit covers them. A move to a new address then rebuilds the copy's raft folder as
+/// one snapshot at that commit whose membership carries the new address: the one place
+/// swarmkit takes its own address from. The copy is read back and must show a single member
+/// at the address asked for; then it is swapped in and the previous folder kept as
+/// `<dir>.swarmsafe-old-<time>`, the rollback copy.
 public struct ForceNewCluster {
     public let directory: StateDirectory
     public let unlockKey: UnlockKey?
@@ -109,8 +113,22 @@ public struct ForceNewCluster {
         }
         try writer.save(hardState: plan.newHardState, entries: entries)
         try writer.close()
+        if plan.rebuildsSnapshot, let change = plan.addressChange {
+            try rebuildWithAddress(change.to, raftID: plan.selfRaftID, in: copy, cipher: cipher, unlockKey: unlockKey)
+        }
         try writeAddressFiles(plan, to: copy)
         try check(copy, plan: plan, unlockKey: unlockKey)
+    }
+
+    /// The copy's raft folder as one snapshot at its last index, with this member at `address`.
+    static func rebuildWithAddress(
+        _ address: String, raftID: UInt64, in copy: StateDirectory, cipher: RaftCipher, unlockKey: UnlockKey?
+    ) throws {
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(copy, replay: true)
+        guard let log = node.raft, var cluster = node.cluster else { throw StateDirectoryError.noWAL(path: copy.raftDirectory.path) }
+        cluster.membership.setAddress(address, for: raftID)
+        let output: StateRewriter.Output = log.layout.isEncrypted ? .encrypted(cipher) : .plaintext
+        _ = try StateRewriter(source: copy, log: log, cluster: cluster).compactInPlace(copy, output: output)
     }
 
     /// `state.json` lists the managers this node's agent dials; swarmkit's own force-new-cluster
@@ -119,7 +137,7 @@ public struct ForceNewCluster {
         guard let nodeID = plan.selfNodeID else { return }
         if let change = plan.addressChange {
             try AddressFiles.writeStateJSON(nodeID: nodeID, address: change.to, to: copy)
-            try AddressFiles.rewriteDockerState(in: copy, from: change.from, to: change.to)
+            try AddressFiles.rewriteDockerState(in: copy, from: change.from, to: change.to, listen: change.listen)
             return
         }
         let known = (try? StateJSON.read(copy.stateFile)) ?? []

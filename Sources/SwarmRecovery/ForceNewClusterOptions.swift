@@ -5,12 +5,19 @@ import SwarmSafeKit
 public struct ForceNewClusterOptions: Sendable, Equatable {
     /// The address this manager is reached at from now on (a move to a new host).
     public var advertiseAddress: RequestedAddress?
+    /// Where the control plane listens after the move (Docker's `ListenAddr`); by default
+    /// the new advertise address' port, on a wildcard host if the old one was, else on the
+    /// new IP.
+    public var listenAddress: RequestedAddress?
     /// Also remove the node objects of managers that are gone, so `docker node ls` shows no
     /// ghosts.
     public var removeLostManagers: Bool
 
-    public init(advertiseAddress: RequestedAddress? = nil, removeLostManagers: Bool = false) {
+    public init(
+        advertiseAddress: RequestedAddress? = nil, listenAddress: RequestedAddress? = nil, removeLostManagers: Bool = false
+    ) {
         self.advertiseAddress = advertiseAddress
+        self.listenAddress = listenAddress
         self.removeLostManagers = removeLostManagers
     }
 }

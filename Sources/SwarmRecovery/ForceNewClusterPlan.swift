@@ -8,15 +8,19 @@ import SwarmStore
 /// worked out without changing anything: the uncommitted entries it drops, the voters it finds,
 /// and the conf changes it appends to leave this node the only member; plus what the options
 /// add: an `UpdateNode` conf change and node update for a new address, and the removal of the
-/// lost managers' node objects.
+/// lost managers' node objects. A new address for this manager is not a conf change: swarmkit
+/// ignores an `UpdateNode` for itself, so the address goes into a new snapshot (see
+/// `rebuildsSnapshot`).
 public struct ForceNewClusterPlan: Sendable {
     /// A new address for this manager and every place it is recorded.
     public struct AddressChange: Sendable, Equatable {
         /// The raft member's address before (`ip:port`).
         public let from: String?
         public let to: String
-        /// The member record changes (an `UpdateNode` conf change); false when only the files
-        /// next to the log still have the old address.
+        /// `--listen-addr`, when given.
+        public let listen: RequestedAddress?
+        /// The member record changes, which only a new snapshot can carry; false when only the
+        /// node object or the files next to the log still have the old address.
         public let updatesMember: Bool
         /// The node object's addresses change (a store update).
         public let updatesNode: Bool
@@ -58,6 +62,11 @@ public struct ForceNewClusterPlan: Sendable {
         removed.isEmpty && !addsSelf && droppedEntries == 0 && addressChange == nil && lostManagers.isEmpty
     }
 
+    /// The raft folder is rebuilt as one snapshot at the new commit index whose membership
+    /// carries the new address, and a log that starts after it: the only way swarmkit takes
+    /// a new address for itself (FORMAT.md §7).
+    public var rebuildsSnapshot: Bool { addressChange?.updatesMember == true }
+
     /// The store changes ride in one normal entry after the conf changes.
     public var hasStoreChanges: Bool { addressChange?.updatesNode == true || !lostManagers.isEmpty }
 
@@ -85,20 +94,6 @@ public struct ForceNewClusterPlan: Sendable {
             result.append((next, change))
             next += 1
         }
-        if let addressChange, addressChange.updatesMember {
-            // What swarmkit proposes when a manager's advertised address changes: the whole
-            // member record with the new address, under a request ID of its own.
-            var change = RaftConfChange()
-            change.id = Self.requestID
-            change.type = .confChangeUpdateNode
-            change.nodeID = selfRaftID
-            var member = SwarmRaftMember()
-            member.raftID = selfRaftID
-            member.nodeID = selfNodeID ?? ""
-            member.addr = addressChange.to
-            change.context = (try? member.serializedBytes()) ?? Data()
-            result.append((next, change))
-        }
         return result
     }
 
@@ -112,9 +107,6 @@ public struct ForceNewClusterPlan: Sendable {
         state.commit = hardState.commit + UInt64(confChanges.count) + (hasStoreChanges ? 1 : 0)
         return state
     }
-
-    /// Any fixed nonzero ID does: raft only uses it to match a proposal with its waiter.
-    static let requestID: UInt64 = 0x5357_4152_4d53_4146
 
     /// The store changes, as the request of the normal entry after the conf changes; nil when
     /// there are none. Stamped with the commit index they are made at, as swarmkit stamps them.
@@ -191,8 +183,9 @@ public struct ForceNewClusterPlan: Sendable {
             updatesNode = object.status.addr != ip || (object.hasManagerStatus && object.managerStatus.addr != target)
         }
         let filesStale = node.knownManagers.contains { $0.nodeID == selfNodeID && $0.addr != target }
-            || AddressFiles.dockerStateNeedsUpdate(node.dockerState, to: target)
+            || AddressFiles.dockerStateNeedsUpdate(node.dockerState, advertise: target, listen: options.listenAddress)
         guard updatesMember || updatesNode || filesStale else { return nil }
-        return AddressChange(from: selfAddr, to: target, updatesMember: updatesMember, updatesNode: updatesNode)
+        return AddressChange(
+            from: selfAddr, to: target, listen: options.listenAddress, updatesMember: updatesMember, updatesNode: updatesNode)
     }
 }

@@ -21,8 +21,11 @@ public struct RaftMembership: Sendable, Equatable {
 
     public var raftIDs: [UInt64] { members.map(\.raftID) }
 
-    /// Applies a committed conf change the way a manager's cluster view does.
-    public mutating func apply(_ change: RaftConfChange, context: SwarmRaftMember?) {
+    /// Applies a committed conf change the way the manager whose raft ID is `selfRaftID` does.
+    /// An `UpdateNode` for that manager itself is ignored, as swarmkit ignores it: its own
+    /// address comes from the snapshot's membership and `AddNode` records only (FORMAT.md §7),
+    /// so an offline `UpdateNode` for itself would report an address Docker never uses.
+    public mutating func apply(_ change: RaftConfChange, context: SwarmRaftMember?, selfRaftID: UInt64?) {
         switch change.type {
         case .confChangeAddNode, .confChangeAddLearnerNode:
             // A removed ID can never come back; swarmkit rejects such a change.
@@ -33,11 +36,19 @@ public struct RaftMembership: Sendable, Equatable {
         case .confChangeUpdateNode:
             guard var member = context, members.contains(where: { $0.raftID == change.nodeID }) else { return }
             if member.raftID == 0 { member.raftID = change.nodeID }
+            guard member.raftID != selfRaftID else { return }
             upsert(member)
         case .confChangeRemoveNode:
             members.removeAll { $0.raftID == change.nodeID }
             if !removed.contains(change.nodeID) { removed.append(change.nodeID) }
         }
+    }
+
+    /// Records a new address for a member: what a snapshot written for a move to a new host
+    /// carries, the one place a manager takes its own address from.
+    public mutating func setAddress(_ addr: String, for raftID: UInt64) {
+        guard let i = members.firstIndex(where: { $0.raftID == raftID }) else { return }
+        members[i].addr = addr
     }
 
     /// Fills in what a member record left empty (force-new-cluster adds the surviving node

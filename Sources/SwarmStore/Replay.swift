@@ -78,13 +78,13 @@ public enum Replayer {
             store: store, membership: snapshotMembership, snapshotMembership: snapshotMembership,
             voters: voters, warnings: [])
         try log.forEachEntry(in: 0...upTo) { entry in
-            try apply(entry, to: &state)
+            try apply(entry, to: &state, selfRaftID: localMember?.raftID)
         }
         if let localMember { state.membership.complete(with: localMember) }
         return state
     }
 
-    static func apply(_ entry: RaftLogEntry, to state: inout ClusterState) throws {
+    static func apply(_ entry: RaftLogEntry, to state: inout ClusterState, selfRaftID: UInt64?) throws {
         switch entry.type {
         case .entryNormal:
             guard !entry.payload.isEmpty else { return }
@@ -106,7 +106,7 @@ public enum Replayer {
                     state.warnings.append(ReplayWarning(index: entry.index, message: "conf change context is not a RaftMember"))
                 }
             }
-            state.membership.apply(change, context: context)
+            state.membership.apply(change, context: context, selfRaftID: selfRaftID)
             switch change.type {
             case .confChangeAddNode, .confChangeAddLearnerNode:
                 if !state.voters.contains(change.nodeID) { state.voters.append(change.nodeID) }

@@ -1,7 +1,7 @@
 import Foundation
 import SwarmFormats
 import SwarmProto
-import SwarmRecovery
+@testable import SwarmRecovery
 import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
@@ -58,22 +58,20 @@ import Testing
         #expect(docker["AdvertiseAddr"] == target)
         #expect(docker["LocalAddr"] == "10.20.30.40")
         #expect(docker["DataPathAddr"] == "10.20.30.40")
-        #expect(docker["ListenAddr"] == "0.0.0.0:2377")
-        // The address change is the conf change swarmkit itself proposes: UpdateNode with the
-        // full member record.
+        // A wildcard listen host stays, on the advertised port: something must listen where
+        // the manager says it is reached.
+        #expect(docker["ListenAddr"] == "0.0.0.0:\(oldPort)")
+        // swarmkit ignores an UpdateNode conf change for itself and takes its own address
+        // from the snapshot's membership (real Docker kept the old address everywhere after
+        // one): the raft folder is one snapshot at the commit whose membership carries the
+        // new address, and no entry after it.
         let log = try #require(after.raft)
-        var updates: [SwarmRaftMember] = []
-        try log.forEachEntry(in: (plan.hardState.commit + 1)...log.lastIndex) { entry in
-            guard entry.type == .entryConfChange else { return }
-            let change = try RaftConfChange(serializedBytes: entry.payload)
-            if change.type == .confChangeUpdateNode {
-                #expect(change.nodeID == local.raftID)
-                updates.append(try SwarmRaftMember(serializedBytes: change.context))
-            }
-        }
-        #expect(updates.map(\.addr) == [target])
-        #expect(updates.map(\.nodeID) == [nodeID])
+        #expect(log.snapshotIndex == plan.newHardState.commit)
+        #expect(log.lastIndex == log.snapshotIndex)
         #expect(log.hardState.commit == log.lastIndex)
+        #expect(after.cluster?.snapshotMembership.members.map(\.addr) == [target])
+        #expect(after.cluster?.snapshotMembership.members.map(\.nodeID) == [nodeID])
+        #expect(log.snapshot?.snapshot.metadata.confState.voters == [local.raftID])
 
         // Every other object unchanged.
         for kind in ObjectKind.allCases where kind != .node {
@@ -153,8 +151,23 @@ import Testing
         let plan = try ForceNewCluster(directory: StateDirectory(path: folder.path), unlockKey: nil, options: options).plan()
         #expect(plan.addressChange?.to == "192.0.2.7:4000")
         #expect(plan.lostManagers.count == 2)
-        #expect(plan.newHardState.commit == plan.hardState.commit + 3 + 1)
+        // Two RemoveNode conf changes and one store entry; the address rides in a new snapshot.
+        #expect(plan.confChanges.map(\.change.type) == [.confChangeRemoveNode, .confChangeRemoveNode])
+        #expect(plan.rebuildsSnapshot)
+        #expect(plan.newHardState.commit == plan.hardState.commit + 2 + 1)
         #expect(try Fixtures.tree(folder.path) == tree)
+    }
+
+    /// What docker-state.json's ListenAddr becomes after a move.
+    @Test func theListenAddressFollowsTheAdvertisedPort() throws {
+        #expect(AddressFiles.listenAddress(current: "0.0.0.0:2377", advertise: "10.0.0.1:4000", requested: nil) == "0.0.0.0:4000")
+        #expect(AddressFiles.listenAddress(current: "127.0.0.1:2377", advertise: "10.0.0.1:4000", requested: nil) == "10.0.0.1:4000")
+        #expect(AddressFiles.listenAddress(current: nil, advertise: "10.0.0.1:2377", requested: nil) == "10.0.0.1:2377")
+        let listen = try RequestedAddress(parsing: "0.0.0.0")
+        #expect(AddressFiles.listenAddress(current: "127.0.0.1:2377", advertise: "10.0.0.1:4000", requested: listen) == "0.0.0.0:4000")
+        let explicit = try RequestedAddress(parsing: "10.0.0.2:5000")
+        #expect(AddressFiles.listenAddress(current: nil, advertise: "10.0.0.1:4000", requested: explicit) == "10.0.0.2:5000")
+        #expect(AddressFiles.listenAddress(current: "[::]:2377", advertise: "[fd00::1]:4000", requested: nil) == "[::]:4000")
     }
 
     @Test func requestedAddressesKeepThePortUnlessGiven() throws {

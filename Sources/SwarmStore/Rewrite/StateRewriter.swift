@@ -114,6 +114,27 @@ public struct StateRewriter: Sendable {
         }
     }
 
+    /// Replaces the raft folder of `directory` — a staging copy no daemon or other command
+    /// sees — with a `.compact` one made from this rewriter's log and `cluster`. This is how a
+    /// manager's own address changes (FORMAT.md §7): swarmkit takes it from the snapshot's
+    /// membership, never from a conf change for itself, so the new address must sit in a
+    /// snapshot at the last index with no entry after it that registers this node again.
+    /// The replaced raft folder is removed: it is a copy, and the folder it was copied from is
+    /// what the caller keeps aside.
+    public func compactInPlace(_ directory: StateDirectory, output: Output) throws -> Summary {
+        let scratch = StateDirectory(path: (directory.path as NSString).deletingLastPathComponent
+            + "/.\((directory.path as NSString).lastPathComponent).compact-\(UUID().uuidString.prefix(8).lowercased())")
+        try FileSync.makeDirectory(scratch.path, mode: 0o700)
+        defer { try? FileManager.default.removeItem(atPath: scratch.path) }
+        try FileSync.makeDirectory(scratch.raftDirectory.path, mode: 0o700)
+        let summary = try writeRaft(into: scratch, mode: .compact, output: output, target: directory, skipped: [])
+        try FileSync.syncDirectory(scratch.raftDirectory.path)
+        try FileSync.rename(directory.raftDirectory.path, to: scratch.path + "/raft.replaced")
+        try FileSync.rename(scratch.raftDirectory.path, to: directory.raftDirectory.path)
+        try FileSync.syncDirectory(directory.path)
+        return summary
+    }
+
     private func writeRaft(
         into directory: StateDirectory, mode: Mode, output: Output, target: StateDirectory, skipped: [String],
         limit: Limit? = nil

@@ -61,7 +61,7 @@ struct RecoverCommand: ParsableCommand {
             throw ValidationError("recover needs --force-new-cluster or --rewind-to.")
         }
         if recovery.isRequested && !forceNewCluster {
-            throw ValidationError("--advertise-addr and --remove-lost-managers go with --force-new-cluster.")
+            throw ValidationError("--advertise-addr, --listen-addr and --remove-lost-managers go with --force-new-cluster.")
         }
         _ = try recovery.resolve()
     }
@@ -100,7 +100,8 @@ struct RecoverCommand: ParsableCommand {
         }
         if plan.addsSelf { print("  \(verb) add this node as a voter") }
         if let change = plan.addressChange {
-            print("  \(verb) change this manager's address \(change.from ?? "(none)") → \(change.to) (member record, node object, state.json, docker-state.json)")
+            let member = plan.rebuildsSnapshot ? "a new snapshot at the commit carrying the member's address, " : ""
+            print("  \(verb) change this manager's address \(change.from ?? "(none)") → \(change.to) (\(member)node object, state.json, docker-state.json)")
         }
         for lost in plan.lostManagers {
             print("  \(verb) remove the node object of lost manager \(lost.nodeID) (\(lost.hostname.isEmpty ? "no hostname" : lost.hostname)); \(lost.openTasks) unfinished tasks become orphaned")
@@ -136,6 +137,12 @@ struct RecoverReport: ReportJSON {
     struct AddressChange: Encodable {
         let from: String?
         let to: String
+        /// The raft folder was rebuilt as one snapshot carrying the new address.
+        let snapshotRebuilt: Bool
+        enum CodingKeys: String, CodingKey {
+            case from, to
+            case snapshotRebuilt = "snapshot_rebuilt"
+        }
     }
     struct RemovedNode: Encodable {
         let nodeID: String
@@ -173,7 +180,7 @@ struct RecoverReport: ReportJSON {
         appendedEntries = plan.isNoOp ? [] : plan.confChanges.map {
             Appended(index: $0.index, type: Self.typeName($0.change.type), raftID: raftIDString($0.change.nodeID))
         }
-        addressChange = plan.addressChange.map { AddressChange(from: $0.from, to: $0.to) }
+        addressChange = plan.addressChange.map { AddressChange(from: $0.from, to: $0.to, snapshotRebuilt: plan.rebuildsSnapshot) }
         removedNodes = plan.lostManagers.map { RemovedNode(nodeID: $0.nodeID, hostname: $0.hostname, orphanedTasks: $0.openTasks) }
         hardStateBefore = HardStateJSON(plan.hardState)
         let after = plan.isNoOp ? plan.hardState : plan.newHardState

@@ -65,7 +65,7 @@ struct RestoreCommand: ParsableCommand {
         let rewindIndex = try rewindIndex()
         let rescueOptions = try recoveryOptions.resolve()
         if recoveryOptions.isRequested && !forceNewCluster {
-            throw ValidationError("--advertise-addr and --remove-lost-managers go with --force-new-cluster.")
+            throw ValidationError("--advertise-addr, --listen-addr and --remove-lost-managers go with --force-new-cluster.")
         }
         var check: CheckReport?
         let workParent = (URL(fileURLWithPath: stateDir).standardizedFileURL.path as NSString).deletingLastPathComponent
@@ -101,7 +101,12 @@ struct RestoreCommand: ParsableCommand {
             if let rewound { print("rewound to the state right after index \(rewound.index): \(rewound.droppedEntries) later entries left out") }
             if let recovery, !recovery.isNoOp {
                 let removed = recovery.removed.map { raftIDString($0.raftID) }.joined(separator: ", ")
-                print("made it a one-manager cluster: removed \(recovery.removed.count) other managers (\(removed)), commit \(recovery.newHardState.commit)")
+                let others = recovery.removed.isEmpty ? "it was the only manager" : "removed \(recovery.removed.count) other managers (\(removed))"
+                print("made it a one-manager cluster: \(others), commit \(recovery.newHardState.commit)")
+                if let change = recovery.addressChange {
+                    let how = recovery.rebuildsSnapshot ? "a new snapshot at the commit carries it" : "node object and files"
+                    print("moved this manager \(change.from ?? "(none)") → \(change.to) (\(how); state.json and docker-state.json follow)")
+                }
             }
         }
     }
