@@ -50,9 +50,9 @@ public struct BackupRestorer {
         case .other: throw StagingError.targetNotADirectory(path: target)
         case .emptyDirectory, .nonEmptyDirectory:
             let holders = try StateDirectoryHolders.find(in: target)
-            guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
+            guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders, use: .restore) }
             if existing == .nonEmptyDirectory && !force { throw RestoreError.targetNotEmpty(path: target) }
-            lock = try StateDirectoryLock.acquire(target, exclusive: true)
+            lock = try StateDirectoryLock.acquire(target, exclusive: true, for: .restore)
         }
         defer { lock?.release() }
         for leftover in DirectorySwap.leftovers(for: target) {
