@@ -9,8 +9,6 @@ public enum RestoreError: Error, CustomStringConvertible, Sendable {
     /// The target holds state and `--force` was not given. Nothing is ever deleted: with
     /// `--force` the folder is renamed `<path>.swarmsafe-old-<time>`.
     case targetNotEmpty(path: String)
-    /// The folder the target would be created in does not exist.
-    case parentMissing(path: String)
     /// The restored folder could not be put in place; `reason` says what is where.
     case swapFailed(path: String, reason: String)
 
@@ -20,8 +18,6 @@ public enum RestoreError: Error, CustomStringConvertible, Sendable {
             return "\(path): \(Self.describe(holders, use: use))"
         case .targetNotEmpty(let path):
             return "\(path): not empty; pass --force to move it aside to \(path).swarmsafe-old-<time> (nothing is deleted) and restore"
-        case .parentMissing(let path):
-            return "\(path): no such directory to restore the state directory into"
         case .swapFailed(let path, let reason):
             return "\(path): cannot put the restored state directory in place: \(reason)"
         }

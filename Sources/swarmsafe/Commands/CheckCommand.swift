@@ -77,10 +77,13 @@ extension CheckReport {
 struct CheckFailure: Error, CustomStringConvertible {
     let subject: String
     let report: CheckReport
+    /// How to go on anyway, when the command has a way (restore: --no-check).
+    var override: String?
 
     var description: String {
         "\(subject): does not pass check: "
             + report.failures.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+            + (override.map { "; \($0)" } ?? "")
     }
 }
 
