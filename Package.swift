@@ -177,6 +177,12 @@ let package = Package(
             name: "SwarmTestSupport",
             path: "Tests/SwarmTestSupport"
         ),
+        // States built from fixtures with real log entries, for tests of more than one target.
+        .target(
+            name: "SwarmTestScenarios",
+            dependencies: ["SwarmManager", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"],
+            path: "Tests/SwarmTestScenarios"
+        ),
         .testTarget(
             name: "SwarmFormatsTests",
             dependencies: ["SwarmFormats", "SwarmProto", "SwarmTestSupport"]
@@ -217,7 +223,8 @@ let package = Package(
         .testTarget(
             name: "SwarmManagerTests",
             dependencies: [
-                "SwarmManager", "SwarmRecovery", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport",
+                "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmTestSupport", "SwarmTestScenarios",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -233,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwarmSafeCLITests",
-            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport"]
+            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport", "SwarmTestScenarios"]
         ),
     ]
 )

@@ -28,7 +28,8 @@ struct RestoreCommand: ParsableCommand {
 
             Before the swap the staged state is booted in the embedded manager, as `swarmsafe \
             check` does; a state that does not pass is not put in place (exit 4) unless \
-            --no-check is given.
+            --no-check is given. Tasks of removed services or nodes do not fail it: swarmkit \
+            cleans them up at start; they are counted in "information:" lines.
 
             With --json, a refused or failed restore prints {"ok": false, "error": …, \
             "exit_code": N} on standard output, besides the error line on standard error.
@@ -99,6 +100,7 @@ struct RestoreCommand: ParsableCommand {
         if result.report.locked {
             logger.warning("restored without the unlock key: only the log's structure was checked")
         }
+        if !quiet, let check { Log.information(check.information) }
         if json {
             var summary = RestoreSummary(result, recovery: recovery.map {
                 RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
