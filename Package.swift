@@ -183,6 +183,12 @@ let package = Package(
             name: "RealDocker",
             path: "Tests/RealDocker"
         ),
+        // States built from fixtures with real log entries, for tests of more than one target.
+        .target(
+            name: "SwarmTestScenarios",
+            dependencies: ["SwarmManager", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"],
+            path: "Tests/SwarmTestScenarios"
+        ),
         .testTarget(
             name: "SwarmFormatsTests",
             dependencies: ["SwarmFormats", "SwarmProto", "SwarmTestSupport"]
@@ -223,7 +229,8 @@ let package = Package(
         .testTarget(
             name: "SwarmManagerTests",
             dependencies: [
-                "SwarmManager", "SwarmRecovery", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport",
+                "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmTestSupport", "SwarmTestScenarios",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -243,7 +250,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwarmSafeCLITests",
-            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport"]
+            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport", "SwarmTestScenarios"]
         ),
     ]
 )

@@ -40,9 +40,7 @@ public struct CertificateRenewal {
     public func renew(dryRun: Bool = false) throws -> Result {
         var lock: StateDirectoryLock?
         if !dryRun {
-            let holders = try StateDirectoryHolders.find(in: directory.path)
-            guard holders.isEmpty else { throw RestoreError.held(path: directory.path, holders: holders) }
-            lock = try StateDirectoryLock.acquire(directory.path, exclusive: true)
+            lock = try StateDirectoryLock.claim(directory.path, for: .certificateRenewal)
         }
         defer { lock?.release() }
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)

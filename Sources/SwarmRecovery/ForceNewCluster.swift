@@ -41,9 +41,7 @@ public struct ForceNewCluster {
     /// Carries out the plan; returns where the previous folder went (nil when nothing changed).
     public func run() throws -> (plan: ForceNewClusterPlan, previousMovedTo: String?) {
         let target = directory.path
-        let holders = try StateDirectoryHolders.find(in: target)
-        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
-        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        let lock = try StateDirectoryLock.claim(target, for: .recovery)
         defer { lock.release() }
 
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)

@@ -66,7 +66,7 @@ enum ExitStatus: Int32 {
             case .notADirectory, .fileSystem: self = .failure
             }
         case let e as RestoreError:
-            if case .held = e { self = .busy } else if case .parentMissing = e { self = .notFound } else { self = .failure }
+            if case .held = e { self = .busy } else { self = .failure }
         case let e as VerifyError:
             switch e {
             case .identityRequired, .decryption: self = .locked

@@ -21,4 +21,12 @@ enum Log {
     static func warning(_ message: String) {
         logger.warning("\(message)")
     }
+
+    /// Lines that explain a result without changing it (e.g. what swarmkit will clean up by
+    /// itself), on standard error in the form of our error line, `swarmsafe: information: …`.
+    static func information(_ lines: [String]) {
+        for line in lines {
+            FileHandle.standardError.write(Data("swarmsafe: information: \(line)\n".utf8))
+        }
+    }
 }

@@ -50,7 +50,20 @@ struct SwarmSafe: ParsableCommand {
             Foundation.exit(0)
         }
         FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-        Foundation.exit(code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue)
+        Foundation.exit(status(for: error))
+    }
+
+    /// The code `exit(with:)` ends the process with for `error`.
+    static func status(for error: Error) -> Int32 {
+        if let status = ExitStatus(for: error) { return status.rawValue }
+        let code = exitCode(for: error)
+        return code == .validationFailure ? ExitStatus.usage.rawValue : code.rawValue
+    }
+
+    /// The error as one line, without ArgumentParser's usage text.
+    static func summary(of error: Error) -> String {
+        if ExitStatus(for: error) != nil { return oneLine(error) }
+        return message(for: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
 
     static func oneLine(_ error: Error) -> String {

@@ -103,7 +103,8 @@ extension RealDockerSuite {
                 old.stop()  // the old host is gone for good
 
                 let new = try lab.engine("new-host", start: false)
-                try FileManager.default.createDirectory(at: new.dataRoot, withIntermediateDirectories: true)
+                // A fresh host: not even /var/lib/docker exists yet; restore creates it.
+                #expect(!FileManager.default.fileExists(atPath: new.dataRoot.path))
                 let restore = try SwarmsafeCLI.expectSuccess([
                     "restore", archive, "--state-dir", new.stateDirectory.path, "--force-new-cluster",
                     "--advertise-addr", new.address,

@@ -267,11 +267,12 @@ import Glibc
     func errorDescriptions() {
         let path = "/var/lib/docker/swarm"
         let errors: [RestoreError] = [
-            .held(path: path, holders: [.raftWriter(segment: "0000000000000000-0000000000000000.wal", pid: 812)]),
-            .held(path: path, holders: [.swarmsafe(pid: 77)]),
+            .held(path: path, holders: [.raftWriter(segment: "0000000000000000-0000000000000000.wal", pid: 812)], use: .restore),
+            .held(path: path, holders: [.swarmsafe(pid: 77)], use: .restore),
             .targetNotEmpty(path: path),
-            .parentMissing(path: path),
             .swapFailed(path: path, reason: "EXDEV"),
+            .held(path: path, holders: [.raftWriter(segment: "0000000000000000-0000000000000000.wal", pid: 812)], use: .keyChange),
+            .held(path: path, holders: [.swarmsafe(pid: 77)], use: .backup),
         ]
         for error in errors {
             #expect(error.description.hasPrefix(path + ": "))
@@ -285,9 +286,21 @@ import Glibc
         #expect(errors[2].description.contains("--force"))
         #expect(errors[2].description.contains("swarm.swarmsafe-old-"))
         #expect(errors[2].description.contains("nothing is deleted"))
+        // Each refusal names the operation it stopped, not always "restoring".
+        #expect(
+            errors[4].description
+                == "/var/lib/docker/swarm: in use by a running swarm manager (WAL segment 0000000000000000-0000000000000000.wal is locked by pid 812); stop Docker (systemctl stop docker) before changing the unlock key"
+        )
+        #expect(errors[5].description.hasSuffix("in use by another swarmsafe process (pid 77); wait for it to finish before backing up"))
+        for use in StateDirectoryUse.allCases {
+            let message = RestoreError.held(path: path, holders: [.swarmsafe(pid: nil)], use: use).description
+            #expect(message.hasSuffix("wait for it to finish before \(use.inProgress)"))
+            #expect(use == .restore || !message.contains("restoring"))
+        }
         let both = RestoreError.held(
             path: path,
-            holders: [.raftWriter(segment: "a.wal", pid: nil), .raftWriter(segment: "b.wal", pid: nil), .swarmsafe(pid: nil)])
+            holders: [.raftWriter(segment: "a.wal", pid: nil), .raftWriter(segment: "b.wal", pid: nil), .swarmsafe(pid: nil)],
+            use: .restore)
         #expect(both.description.contains("WAL segment a.wal and 1 more are locked"))
         #expect(both.description.contains("also in use by another swarmsafe process"))
         #expect(both.description.contains("systemctl stop docker"))

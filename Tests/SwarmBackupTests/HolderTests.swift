@@ -204,16 +204,16 @@ import Glibc
 
         #expect(try StateDirectoryHolders.find(in: root) == [.swarmsafe(pid: holder.pid)])
         #expect {
-            _ = try StateDirectoryLock.acquire(root, exclusive: true)
+            _ = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore)
         } throws: { error in
-            guard case .held(let path, let holders) = error as? RestoreError else { return false }
-            return path == root && holders == [.swarmsafe(pid: holder.pid)]
+            guard case .held(let path, let holders, let use) = error as? RestoreError else { return false }
+            return path == root && holders == [.swarmsafe(pid: holder.pid)] && use == .restore
         }
-        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: false) }
+        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: false, for: .restore) }
 
         holder.stop()
         #expect(try Self.holdersOnceReleased(root) == [])
-        let lock = try StateDirectoryLock.acquire(root, exclusive: true)
+        let lock = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore)
         #expect(lock.isHeld)
     }
 
@@ -225,8 +225,8 @@ import Glibc
         defer { holder.stop() }
 
         #expect(try StateDirectoryHolders.find(in: root) == [.swarmsafe(pid: holder.pid)])
-        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: true) }
-        let shared = try StateDirectoryLock.acquire(root, exclusive: false)
+        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore) }
+        let shared = try StateDirectoryLock.acquire(root, exclusive: false, for: .restore)
         #expect(shared.isHeld)
     }
 
@@ -235,17 +235,17 @@ import Glibc
         let root = try Self.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
 
-        let lock = try StateDirectoryLock.acquire(root, exclusive: true)
+        let lock = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore)
         #expect(lock.isHeld)
         #expect(lock.exclusive)
         #expect(try StateDirectoryHolders.find(in: root) == [.swarmsafe(pid: getpid())])
         #expect {
-            _ = try StateDirectoryLock.acquire(root, exclusive: true)
+            _ = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore)
         } throws: { error in
-            guard case .held(let path, let holders) = error as? RestoreError else { return false }
-            return path == root && holders == [.swarmsafe(pid: getpid())]
+            guard case .held(let path, let holders, let use) = error as? RestoreError else { return false }
+            return path == root && holders == [.swarmsafe(pid: getpid())] && use == .restore
         }
-        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: false) }
+        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: false, for: .restore) }
 
         lock.release()
         lock.release()  // idempotent
@@ -253,21 +253,21 @@ import Glibc
         #expect(try Self.holdersOnceReleased(root) == [])
 
         // Two shared locks coexist; an exclusive one waits for both to go.
-        var first: StateDirectoryLock? = try StateDirectoryLock.acquire(root, exclusive: false)
-        let second = try StateDirectoryLock.acquire(root, exclusive: false)
+        var first: StateDirectoryLock? = try StateDirectoryLock.acquire(root, exclusive: false, for: .restore)
+        let second = try StateDirectoryLock.acquire(root, exclusive: false, for: .restore)
         #expect(first?.isHeld == true && second.isHeld)
         second.release()
-        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: true) }
+        #expect(throws: RestoreError.self) { _ = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore) }
         first = nil  // deinit releases
         #expect(first == nil)
-        let exclusive = try StateDirectoryLock.acquire(root, exclusive: true)
+        let exclusive = try StateDirectoryLock.acquire(root, exclusive: true, for: .restore)
         #expect(exclusive.isHeld)
     }
 
     @Test("a missing directory cannot be locked")
     func lockMissingDirectory() {
         #expect(throws: FileAccessError.self) {
-            _ = try StateDirectoryLock.acquire("/nonexistent-\(UUID().uuidString)", exclusive: true)
+            _ = try StateDirectoryLock.acquire("/nonexistent-\(UUID().uuidString)", exclusive: true, for: .restore)
         }
     }
 
@@ -285,7 +285,7 @@ import Glibc
 
         let holders = try StateDirectoryHolders.find(in: root)
         #expect(holders == [.raftWriter(segment: Self.segment, pid: getpid()), .swarmsafe(pid: holder.pid)])
-        let message = RestoreError.held(path: root, holders: holders).description
+        let message = RestoreError.held(path: root, holders: holders, use: .restore).description
         #expect(message.contains("systemctl stop docker"))
         #expect(message.contains(Self.segment))
         #expect(message.contains("pid \(holder.pid)"))

@@ -98,6 +98,62 @@ import Testing
         #expect((inspect.json["encryption"] as? [String: Any])?["locked"] as? Bool == false)
     }
 
+    /// Every refusal comes before the new key file is written: a key file left by a refused
+    /// change opens nothing and blocks the retry (it is never overwritten).
+    @Test func aRefusedKeyChangeWritesNoKeyFile() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let newKeyFile = parent.appendingPathComponent("new.key")
+        let before = try DamageCLITests.fingerprint(folder)
+        let wal = folder.appendingPathComponent("raft/wal-v3-encrypted")
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: wal.path).sorted().first { $0.hasSuffix(".wal") })
+
+        // A daemon holding its WAL (the lock etcd takes on every segment).
+        let daemon = try Holder.flock(wal.appendingPathComponent(segment).path)
+        let dryRun = try CLIRunner.run(["key", "lock", "--state-dir", folder.path, "--new-key-file", newKeyFile.path, "--dry-run"])
+        let held = try CLIRunner.run(["key", "lock", "--state-dir", folder.path, "--new-key-file", newKeyFile.path])
+        daemon.stop()
+        for result in [dryRun, held] {
+            #expect(result.status == 6, "\(result.stderr)")
+            // (The pid, when found, is whoever took the flock: here a short-lived child of the holder.)
+            #expect(result.stderr.hasPrefix("swarmsafe: error: \(folder.path): in use by a running swarm manager (WAL segment \(segment) is locked"))
+            #expect(result.stderr.hasSuffix("); stop Docker (systemctl stop docker) before changing the unlock key\n"))
+            #expect(result.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(!FileManager.default.fileExists(atPath: newKeyFile.path))
+
+        // Another swarmsafe holding the folder.
+        let other = try Holder.flock(folder.path)
+        let busy = try CLIRunner.run(["key", "lock", "--state-dir", folder.path, "--new-key-file", newKeyFile.path])
+        other.stop()
+        #expect(busy.status == 6, "\(busy.stderr)")
+        #expect(busy.stderr.hasSuffix("wait for it to finish before changing the unlock key\n"))
+        #expect(!FileManager.default.fileExists(atPath: newKeyFile.path))
+        #expect(try DamageCLITests.fingerprint(folder) == before)
+
+        // Once nothing holds it, the same command goes through and its key opens the folder.
+        let lock = try CLIRunner.run(["key", "lock", "--state-dir", folder.path, "--new-key-file", newKeyFile.path])
+        #expect(lock.status == 0, "\(lock.stderr)")
+        #expect(try CLIRunner.run(["key", "verify", "--state-dir", folder.path, "--unlock-key-file", newKeyFile.path]).status == 0)
+
+        // A wrong current key, and a cluster with other voters: refused, no key file either.
+        let wrongKeyFile = parent.appendingPathComponent("wrong.key")
+        try Data("SWMKEY-1-\(Data(repeating: 7, count: 32).base64EncodedString().replacingOccurrences(of: "=", with: ""))\n".utf8)
+            .write(to: wrongKeyFile)
+        let rotatedFile = parent.appendingPathComponent("rotated.key")
+        let wrong = try CLIRunner.run([
+            "key", "rotate", "--state-dir", folder.path, "--unlock-key-file", wrongKeyFile.path, "--new-key-file", rotatedFile.path,
+        ])
+        #expect(wrong.status == 3, "\(wrong.stderr)")
+        let (otherParent, threeManagers) = try RecoverCLITests.privateCopy("autolock-3mgr", "manager-1")
+        defer { try? FileManager.default.removeItem(at: otherParent) }
+        let voters = try CLIRunner.run(
+            ["key", "rotate", "--state-dir", threeManagers.path, "--new-key-file", rotatedFile.path] + CLIRunner.keyArguments("autolock-3mgr"))
+        #expect(voters.status == 1, "\(voters.stderr)")
+        #expect(voters.stderr.contains("2 other voting manager(s)"))
+        #expect(!FileManager.default.fileExists(atPath: rotatedFile.path))
+    }
+
     /// `restore` boots the staged state before the swap; a state that does not pass is not
     /// put in place, and `verify --deep` says the same of the archive.
     @Test func restoreAndVerifyDeepBootTheState() throws {

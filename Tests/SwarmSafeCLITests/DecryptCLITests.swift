@@ -32,12 +32,13 @@ import Testing
         let keys = CLIRunner.keyArguments(scenario)
         let result = try CLIRunner.run(["decrypt", "--state-dir", source.path, "--output", output.path, "--json"] + keys)
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.json["wal_directory"] as? String == "raft/wal-v3")
+        #expect(result.json["wal_directory"] as? String == "raft/wal")
+        #expect(result.json["snapshot_directory"] as? String == "raft/snap")
         #expect(result.json["encrypted"] as? Bool == false)
         #expect(try Self.fingerprint(source) == before, "the source is never modified")
 
-        #expect(Self.exists(output.appendingPathComponent("raft/wal-v3")))
-        #expect(Self.exists(output.appendingPathComponent("raft/snap-v3")))
+        #expect(Self.exists(output.appendingPathComponent("raft/wal")))
+        #expect(Self.exists(output.appendingPathComponent("raft/snap")))
         #expect(!Self.exists(output.appendingPathComponent("raft/wal-v3-encrypted")))
         #expect(!Self.exists(output.appendingPathComponent("raft/snap-v3-encrypted")))
 
@@ -52,7 +53,7 @@ import Testing
         let decrypted = try CLIRunner.run(["inspect", "--json", "--state-dir", output.path] + keys).json
         var originalRaft = original["raft"] as? [String: Any] ?? [:]
         var decryptedRaft = decrypted["raft"] as? [String: Any] ?? [:]
-        #expect(decryptedRaft["layout"] as? String == "wal-v3")
+        #expect(decryptedRaft["layout"] as? String == "wal")
         originalRaft["layout"] = nil
         decryptedRaft["layout"] = nil
         #expect(NSDictionary(dictionary: decryptedRaft) == NSDictionary(dictionary: originalRaft))
@@ -69,6 +70,49 @@ import Testing
         #expect(clear.range(of: Data("default".utf8)) != nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.deletingLastPathComponent().path)
             .filter { $0.hasPrefix("." + output.lastPathComponent) }.isEmpty, "no staging folder left")
+    }
+
+    /// swarm-rafttool opens `raft/wal` + `raft/snap` when there is no encrypted layout and
+    /// never looks at `wal-v3`/`snap-v3`: the copy must have exactly those folders.
+    @Test func writesTheFoldersSwarmRafttoolReads() throws {
+        let output = Self.newOutput()
+        defer { try? FileManager.default.removeItem(at: output) }
+        let source = Fixtures.folder("ha-3mgr-snapshot", "manager-1").path
+        let result = try CLIRunner.run(["decrypt", "--state-dir", source, "--output", output.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let raft = output.appendingPathComponent("raft")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: raft.path).sorted() == ["snap", "wal"])
+        #expect(result.stdout.hasPrefix("wrote \(output.path): raft/wal + raft/snap, "))
+        let snapshots = try FileManager.default.contentsOfDirectory(atPath: raft.appendingPathComponent("snap").path)
+        #expect(snapshots.count == 1 && snapshots.allSatisfy { $0.hasSuffix(".snap") })
+        let segments = try FileManager.default.contentsOfDirectory(atPath: raft.appendingPathComponent("wal").path)
+        #expect(segments.filter { $0.hasSuffix(".wal") }.count == 1)
+        for (folder, mode) in [("raft/wal", 0o700), ("raft/snap", 0o700)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: output.appendingPathComponent(folder).path)
+            #expect(attributes[.posixPermissions] as? Int == mode, "\(folder)")
+        }
+    }
+
+    /// The reader still takes every layout swarmkit has used: the decrypted copy's folders
+    /// renamed to the `wal-v3`/`snap-v3` names read as the same cluster.
+    @Test func theV3PlainLayoutStillReads() throws {
+        let output = Self.newOutput()
+        defer { try? FileManager.default.removeItem(at: output) }
+        let source = Fixtures.folder("single-manager", "manager-1")
+        #expect(try CLIRunner.run(["decrypt", "--state-dir", source.path, "--output", output.path]).status == 0)
+        let raft = output.appendingPathComponent("raft")
+        let asLegacy = try CLIRunner.run(["inspect", "--json", "--state-dir", output.path]).json
+        try FileManager.default.moveItem(at: raft.appendingPathComponent("wal"), to: raft.appendingPathComponent("wal-v3"))
+        try FileManager.default.moveItem(at: raft.appendingPathComponent("snap"), to: raft.appendingPathComponent("snap-v3"))
+        let asV3 = try CLIRunner.run(["inspect", "--json", "--state-dir", output.path]).json
+        #expect((asLegacy["raft"] as? [String: Any])?["layout"] as? String == "wal")
+        #expect((asV3["raft"] as? [String: Any])?["layout"] as? String == "wal-v3")
+        let original = try CLIRunner.run(["inspect", "--json", "--state-dir", source.path]).json
+        #expect((original["raft"] as? [String: Any])?["layout"] as? String == "wal-v3-encrypted")
+        for inspected in [asLegacy, asV3] {
+            #expect(NSDictionary(dictionary: inspected["objects"] as? [String: Any] ?? [:])
+                == NSDictionary(dictionary: original["objects"] as? [String: Any] ?? [:]))
+        }
     }
 
     @Test func refusesAnOutputThatHoldsAnything() throws {

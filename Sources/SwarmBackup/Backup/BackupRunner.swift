@@ -46,7 +46,7 @@ public struct BackupRunner {
         // Shared: other backups may read the folder too, but a restore (exclusive) must not
         // swap it away while we copy.
         try request.stateDirectory.validate()
-        let folderLock = try StateDirectoryLock.acquire(request.stateDirectory.path, exclusive: false)
+        let folderLock = try StateDirectoryLock.acquire(request.stateDirectory.path, exclusive: false, for: .backup)
         defer { folderLock.release() }
         for path in WorkDirectory.removeAbandoned(near: request.stateDirectory.path, purpose: "backup", override: request.workDirectory) {
             logger.notice("removed the working copy of a backup that was killed", metadata: ["path": "\(path)"])

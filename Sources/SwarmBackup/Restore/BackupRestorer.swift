@@ -4,6 +4,7 @@ import SwarmFormats
 import SwarmSafeKit
 
 /// `swarmsafe restore`: puts the state directory of a backup at a path, or nothing at all.
+/// Missing folders above the path are created (and removed again when the restore fails).
 ///
 /// The archive is unpacked and fully verified in a hidden sibling of the target, every file
 /// and folder synced, and only then swapped in. The folder that was there is renamed
@@ -38,11 +39,13 @@ public struct BackupRestorer {
     }
 
     public func restore() throws -> RestoreResult {
-        let parent = (target as NSString).deletingLastPathComponent
-        guard try FileSync.entry(parent) != .missing else { throw RestoreError.parentMissing(path: parent) }
         guard FileManager.default.fileExists(atPath: archive) else {
             throw FileAccessError(path: archive, operation: "open", errno: ENOENT)
         }
+        // The staging folder is a sibling of the target, so its parents must exist first.
+        let parents = try CreatedParents.make(above: target)
+        var restored = false
+        defer { if !restored { parents.remove() } }
         let existing = try FileSync.entry(target)
         var lock: StateDirectoryLock?
         switch existing {
@@ -50,9 +53,9 @@ public struct BackupRestorer {
         case .other: throw StagingError.targetNotADirectory(path: target)
         case .emptyDirectory, .nonEmptyDirectory:
             let holders = try StateDirectoryHolders.find(in: target)
-            guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
+            guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders, use: .restore) }
             if existing == .nonEmptyDirectory && !force { throw RestoreError.targetNotEmpty(path: target) }
-            lock = try StateDirectoryLock.acquire(target, exclusive: true)
+            lock = try StateDirectoryLock.acquire(target, exclusive: true, for: .restore)
         }
         defer { lock?.release() }
         for leftover in DirectorySwap.leftovers(for: target) {
@@ -83,6 +86,7 @@ public struct BackupRestorer {
         let aside = try DirectorySwap.install(
             staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
         installed = true
+        restored = true
         return RestoreResult(target: target, previousMovedTo: aside, report: report)
     }
 

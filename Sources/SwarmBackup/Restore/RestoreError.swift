@@ -1,32 +1,29 @@
 import Foundation
 
-/// Why `restore` left the target as it was. Each description is one line naming the path.
+/// Why `restore` (or another command that replaces a state directory) left the target as it
+/// was. Each description is one line naming the path.
 public enum RestoreError: Error, CustomStringConvertible, Sendable {
     /// Something holds the state directory: a running swarm manager (its WAL lock) or another
-    /// swarmsafe process (its directory lock).
-    case held(path: String, holders: [StateDirectoryHolder])
+    /// swarmsafe process (its directory lock). `use` is what we were about to do.
+    case held(path: String, holders: [StateDirectoryHolder], use: StateDirectoryUse)
     /// The target holds state and `--force` was not given. Nothing is ever deleted: with
     /// `--force` the folder is renamed `<path>.swarmsafe-old-<time>`.
     case targetNotEmpty(path: String)
-    /// The folder the target would be created in does not exist.
-    case parentMissing(path: String)
     /// The restored folder could not be put in place; `reason` says what is where.
     case swapFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
-        case .held(let path, let holders):
-            return "\(path): \(Self.describe(holders))"
+        case .held(let path, let holders, let use):
+            return "\(path): \(Self.describe(holders, use: use))"
         case .targetNotEmpty(let path):
             return "\(path): not empty; pass --force to move it aside to \(path).swarmsafe-old-<time> (nothing is deleted) and restore"
-        case .parentMissing(let path):
-            return "\(path): no such directory to restore the state directory into"
         case .swapFailed(let path, let reason):
             return "\(path): cannot put the restored state directory in place: \(reason)"
         }
     }
 
-    private static func describe(_ holders: [StateDirectoryHolder]) -> String {
+    private static func describe(_ holders: [StateDirectoryHolder], use: StateDirectoryUse) -> String {
         var segments: [String] = []
         var raftPIDs: [Int32] = []
         var swarmsafePIDs: [Int32] = []
@@ -58,9 +55,9 @@ public enum RestoreError: Error, CustomStringConvertible, Sendable {
         }
         guard !parts.isEmpty else { return "in use" }
         if !segments.isEmpty {
-            parts.append("stop Docker (systemctl stop docker) before restoring")
+            parts.append("stop Docker (systemctl stop docker) before \(use.inProgress)")
         } else {
-            parts.append("wait for it to finish before restoring")
+            parts.append("wait for it to finish before \(use.inProgress)")
         }
         return parts.joined(separator: "; ")
     }

@@ -31,9 +31,9 @@ public final class StateDirectoryLock: @unchecked Sendable {
     }
 
     /// Takes the lock or throws at once: `RestoreError.held` (with the holder's pid when it
-    /// can be found) when another descriptor holds a conflicting lock, even in this process;
-    /// `FileAccessError` when the directory cannot be opened.
-    public static func acquire(_ directory: String, exclusive: Bool) throws -> StateDirectoryLock {
+    /// can be found, and `use` for the message) when another descriptor holds a conflicting
+    /// lock, even in this process; `FileAccessError` when the directory cannot be opened.
+    public static func acquire(_ directory: String, exclusive: Bool, for use: StateDirectoryUse) throws -> StateDirectoryLock {
         let fd = Flock.openRetrying(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileAccessError(path: directory, operation: "open directory", errno: errno) }
         let code = Flock.tryLock(fd, exclusive: exclusive)
@@ -44,10 +44,19 @@ public final class StateDirectoryLock: @unchecked Sendable {
                 if fstat(fd, &info) == 0 { pid = LockOwner.pid(device: info.st_dev, inode: info.st_ino) }
             }
             close(fd)
-            if code == EWOULDBLOCK { throw RestoreError.held(path: directory, holders: [.swarmsafe(pid: pid)]) }
+            if code == EWOULDBLOCK { throw RestoreError.held(path: directory, holders: [.swarmsafe(pid: pid)], use: use) }
             throw FileAccessError(path: directory, operation: "lock", errno: code)
         }
         return StateDirectoryLock(directory: directory, exclusive: exclusive, descriptor: fd)
+    }
+
+    /// What every command that replaces a folder in place does first: refuses it while a
+    /// manager or another swarmsafe holds it (`RestoreError.held`, naming `use`), then takes
+    /// the exclusive lock, so nothing can start on it until the lock is released.
+    public static func claim(_ directory: String, for use: StateDirectoryUse) throws -> StateDirectoryLock {
+        let holders = try StateDirectoryHolders.find(in: directory)
+        guard holders.isEmpty else { throw RestoreError.held(path: directory, holders: holders, use: use) }
+        return try acquire(directory, exclusive: true, for: use)
     }
 
     /// Whether this object still holds the lock.

@@ -57,9 +57,10 @@ public struct StateDirectory: Sendable {
 public enum RaftLayout: String, CaseIterable, Sendable {
     /// swarmkit's current layout: entry and snapshot payloads encrypted with the DEK.
     case encrypted = "wal-v3-encrypted"
-    /// etcd v3 WAL without encryption (pre-encryption swarmkit, and `decrypt`'s output).
+    /// etcd v3 WAL without encryption, left by swarmkit development versions.
     case plainV3 = "wal-v3"
-    /// The etcd v2-era layout.
+    /// The etcd v2-era layout, and `decrypt`'s output: swarm-rafttool reads only this one
+    /// when no encrypted folders exist, and swarmkit still migrates it at start.
     case legacy = "wal"
 
     public var walDirectoryName: String { rawValue }

@@ -14,13 +14,16 @@ public struct CheckReport: Sendable, Encodable {
     public let commitIndex: UInt64
     public let objects: [String: Int]
     public let items: [Item]
+    /// Dangling references swarmkit cleans up by itself (see `ReferenceCheck`), counted, one
+    /// line per kind; they never fail a check.
+    public let information: [String]
     public let bootSeconds: Double
 
     public var passed: Bool { items.allSatisfy(\.ok) }
     public var failures: [Item] { items.filter { !$0.ok } }
 
     enum CodingKeys: String, CodingKey {
-        case source, objects, items, passed
+        case source, objects, items, passed, information
         case recoveredOnCopy = "recovered_on_copy"
         case commitIndex = "commit_index"
         case bootSeconds = "boot_seconds"
@@ -34,6 +37,7 @@ public struct CheckReport: Sendable, Encodable {
         try c.encode(commitIndex, forKey: .commitIndex)
         try c.encode(objects, forKey: .objects)
         try c.encode(items, forKey: .items)
+        try c.encode(information, forKey: .information)
         try c.encode(bootSeconds, forKey: .bootSeconds)
     }
 }

@@ -7,16 +7,20 @@ import SwarmStore
 
 /// The invariants a manager that boots this state relies on, checked on the booted view.
 enum Invariants {
-    static func check(_ view: ManagerView, node: LoadedNode, now: Date) throws -> [CheckReport.Item] {
+    /// The items in order, and the references swarmkit cleans up itself (information only).
+    static func check(_ view: ManagerView, node: LoadedNode, now: Date) throws -> (items: [CheckReport.Item], information: [String]) {
         var items: [CheckReport.Item] = []
         func add(_ name: String, _ ok: Bool, _ detail: String) {
             items.append(CheckReport.Item(name: name, ok: ok, detail: detail))
         }
 
-        let references = try ReferenceCheck.findings(view.store)
-        add("references", references.isEmpty,
-            references.isEmpty ? "every task's service and node, every service's secrets, configs and networks exist"
-                : references.prefix(5).joined(separator: "; ") + (references.count > 5 ? " (+\(references.count - 5) more)" : ""))
+        let references = try ReferenceCheck.check(view.store)
+        let findings = references.findings
+        add("references", findings.isEmpty,
+            findings.isEmpty
+                ? "every service's secrets, configs and networks exist"
+                    + (references.information.isEmpty ? ", every task's service and node too" : "; tasks of removed services or nodes are left to swarmkit's cleanup")
+                : findings.prefix(5).joined(separator: "; ") + (findings.count > 5 ? " (+\(findings.count - 5) more)" : ""))
 
         let members = view.membership.members
         let leaderIsMember = members.contains { $0.raftID == view.leaderRaftID }
@@ -50,6 +54,6 @@ enum Invariants {
             autolock == locked
                 ? (locked ? "autolocked; the unlock key opens the node key" : "not autolocked")
                 : "the cluster says autolock is \(autolock ? "on" : "off") but the node key is \(locked ? "encrypted" : "in the clear")")
-        return items
+        return (items, references.information)
     }
 }

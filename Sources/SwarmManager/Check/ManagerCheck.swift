@@ -49,7 +49,8 @@ public struct ManagerCheck {
         var manager = try boot(scratch)
         let bootSeconds = Date().timeIntervalSince(started)
         let view = try manager.view()
-        var items = try Invariants.check(view, node: node, now: Date())
+        let invariants = try Invariants.check(view, node: node, now: Date())
+        var items = invariants.items
         let probe: CheckReport.Item
         do {
             (probe, manager) = try writeProbe(manager, scratch: scratch)
@@ -63,7 +64,7 @@ public struct ManagerCheck {
         return CheckReport(
             source: source, recoveredOnCopy: others, commitIndex: final.commitIndex,
             objects: Dictionary(uniqueKeysWithValues: ObjectKind.allCases.map { ($0.plural, final.store.count($0)) }),
-            items: items, bootSeconds: bootSeconds)
+            items: items, information: invariants.information, bootSeconds: bootSeconds)
     }
 
     private func copySource(into scratch: String) throws {

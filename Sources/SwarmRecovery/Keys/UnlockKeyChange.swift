@@ -50,16 +50,22 @@ public struct UnlockKeyChange {
         self.clock = clock
     }
 
-    /// Checks what `run` would refuse, changing nothing.
+    /// Checks what `run` would refuse, changing nothing: a holder, the current key, the
+    /// autolock state, other voters.
     public func check() throws {
+        let holders = try StateDirectoryHolders.find(in: directory.path)
+        guard holders.isEmpty else { throw RestoreError.held(path: directory.path, holders: holders, use: .keyChange) }
         _ = try loadChecked(directory)
     }
 
-    public func run() throws -> Result {
+    /// Changes the key. `keepNewKey` receives the new key once every refusal is behind us
+    /// (holders, our lock, the current key, autolock state, other voters) and the changed
+    /// copy reads back, and before the folder is replaced: whatever refuses or fails first
+    /// leaves no key behind that opens nothing (and blocks the retry, as a key file is never
+    /// overwritten), and a key that can't be kept stops the change before it happens.
+    public func run(keepNewKey: (UnlockKey) throws -> Void = { _ in }) throws -> Result {
         let target = directory.path
-        let holders = try StateDirectoryHolders.find(in: target)
-        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
-        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        let lock = try StateDirectoryLock.claim(target, for: .keyChange)
         defer { lock.release() }
         let node = try loadChecked(directory)
         guard let raft = node.raft, let keys = node.keys, let local = node.localMember else {
@@ -103,6 +109,7 @@ public struct UnlockKeyChange {
         try FileSync.syncDirectory(staging)
 
         try verify(copy, index: index)
+        if let newKey { try keepNewKey(newKey) }
         let aside = try DirectorySwap.install(
             staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
         installed = true

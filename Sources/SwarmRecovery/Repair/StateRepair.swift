@@ -43,9 +43,7 @@ public struct StateRepair {
     public func run() throws -> (plan: RepairPlan, previousMovedTo: String?) {
         let target = directory.path
         try directory.validate()
-        let holders = try StateDirectoryHolders.find(in: target)
-        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
-        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        let lock = try StateDirectoryLock.claim(target, for: .repair)
         defer { lock.release() }
 
         let plan = try plan()

@@ -53,9 +53,7 @@ public struct Rewind {
     /// Rewinds the folder in place (through a staged copy and an atomic swap).
     public func run() throws -> Result {
         let target = directory.path
-        let holders = try StateDirectoryHolders.find(in: target)
-        guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders) }
-        let lock = try StateDirectoryLock.acquire(target, exclusive: true)
+        let lock = try StateDirectoryLock.claim(target, for: .rewind)
         defer { lock.release() }
 
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)

@@ -24,13 +24,13 @@ public struct StateRewriter: Sendable {
     public enum Output: Sendable {
         /// swarmkit's layout (`wal-v3-encrypted`): payloads written with `cipher`.
         case encrypted(RaftCipher)
-        /// The unencrypted layout (`wal-v3`/`snap-v3`), payloads in the clear.
+        /// The unencrypted layout swarm-rafttool reads (`wal`/`snap`), payloads in the clear.
         case plaintext
 
         public var layout: RaftLayout {
             switch self {
             case .encrypted: .encrypted
-            case .plaintext: .plainV3
+            case .plaintext: .legacy
             }
         }
 

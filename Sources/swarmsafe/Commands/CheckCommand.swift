@@ -15,7 +15,9 @@ struct CheckCommand: ParsableCommand {
             cluster when it still has other voting managers (as a restore would), boots it \
             with the embedded manager and checks:
 
-              references        tasks → services and nodes; services → secrets, configs, networks
+              references        services → secrets, configs, networks (tasks of removed
+                                services or nodes are counted as information: swarmkit
+                                cleans them up at start)
               leader            one member, and it is the leader
               member addresses  every member has a usable ip:port
               node certificate  valid now and chained to the root CA (else: swarmsafe certs renew)
@@ -54,6 +56,7 @@ struct CheckCommand: ParsableCommand {
         } else {
             print(report.text)
         }
+        Log.information(report.information)
         if !report.passed { throw ExitCode(ExitStatus.corrupt.rawValue) }
     }
 }
@@ -77,10 +80,13 @@ extension CheckReport {
 struct CheckFailure: Error, CustomStringConvertible {
     let subject: String
     let report: CheckReport
+    /// How to go on anyway, when the command has a way (restore: --no-check).
+    var override: String?
 
     var description: String {
         "\(subject): does not pass check: "
             + report.failures.map { "\($0.name): \($0.detail)" }.joined(separator: "; ")
+            + (override.map { "; \($0)" } ?? "")
     }
 }
 

@@ -9,8 +9,8 @@ struct DecryptCommand: ParsableCommand {
         commandName: "decrypt",
         abstract: "Write a copy of a manager's state directory with its raft data decrypted.",
         discussion: """
-            The copy holds the raft data in swarmkit's unencrypted layout (raft/wal-v3 and \
-            raft/snap-v3, as swarm-rafttool's decrypt writes it): the newest snapshot and every \
+            The copy holds the raft data in swarmkit's unencrypted layout (raft/wal and \
+            raft/snap, the folders swarm-rafttool reads): the newest snapshot and every \
             entry after it, payloads in the clear, the hard state unchanged. Certificates, the \
             node key and state.json are copied unchanged. swarmkit re-encrypts such a folder \
             when it starts on it.

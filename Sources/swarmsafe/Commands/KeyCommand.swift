@@ -81,7 +81,8 @@ struct NewKeyOutput: ParsableArguments {
         }
     }
 
-    /// Written before the state changes: if this fails, nothing else happens.
+    /// Written once the change can no longer be refused, before the folder is replaced: if
+    /// this fails, nothing else happens.
     func store(_ key: UnlockKey) throws {
         guard let newKeyFile else { return }
         try FileSync.writeNewFile(newKeyFile, Data((key.text + "\n").utf8), mode: 0o600)
@@ -98,13 +99,12 @@ private func changeUnlockKey(
     output: NewKeyOutput?, dryRun: Bool, json: Bool
 ) throws {
     let change = UnlockKeyChange(directory: state.directory, currentKey: currentKey, operation: operation)
-    try change.check()
     if dryRun {
+        try change.check()
         print("\(state.directory.path): key \(operation.rawValue) would re-encrypt the node key and update the cluster object; dry run: nothing was changed")
         return
     }
-    if let newKey = change.newKey { try output?.store(newKey) }
-    let result = try change.run()
+    let result = try change.run { try output?.store($0) }
     if let newKey = result.newKey { output?.announce(newKey) }
     if json {
         print(try KeyChangeReport(

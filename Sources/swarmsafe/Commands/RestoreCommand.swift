@@ -23,9 +23,20 @@ struct RestoreCommand: ParsableCommand {
             `swarmsafe restore ARCHIVE --state-dir D --before-index 4213`. N can go back to \
             the archived snapshot's index, no further (exit 2 with the possible range).
 
+            Missing folders above the directory are created (0755, as `mkdir -p`; the \
+            directory itself is 0700), and removed again when the restore fails.
+
+            Before the swap the staged state is booted in the embedded manager, as `swarmsafe \
+            check` does; a state that does not pass is not put in place (exit 4) unless \
+            --no-check is given. Tasks of removed services or nodes do not fail it: swarmkit \
+            cleans them up at start; they are counted in "information:" lines.
+
+            With --json, a refused or failed restore prints {"ok": false, "error": …, \
+            "exit_code": N} on standard output, besides the error line on standard error.
+
             Exit codes: 0 restored, 1 failure (e.g. target not empty), 3 identity or unlock \
-            key missing or wrong, 4 the archive does not verify, 5 no such archive, \
-            6 the directory is in use.
+            key missing or wrong, 4 the archive does not verify or the state does not pass \
+            check, 5 no such archive, 6 the directory is in use.
             """
     )
 
@@ -54,6 +65,10 @@ struct RestoreCommand: ParsableCommand {
     @Flag(name: [.short, .long], help: "No progress bar and no log lines except errors.") var quiet = false
 
     func run() throws {
+        try JSONFailure.reporting(json: json) { try restore() }
+    }
+
+    private func restore() throws {
         let logger = Log.make(quiet: quiet)
         let bar = ProgressBar(quiet: quiet || json)
         let unlockKey = try unlock.resolve()
@@ -76,13 +91,16 @@ struct RestoreCommand: ParsableCommand {
             // The last gate before the swap: the state must boot, or nothing is replaced.
             guard !noCheck else { return }
             check = try bootCheck(staged.path, unlockKey: unlockKey, workParent: workParent, logger: logger)
-            if let check, !check.passed { throw CheckFailure(subject: archive, report: check) }
+            if let check, !check.passed {
+                throw CheckFailure(subject: archive, report: check, override: "nothing was restored; pass --no-check to restore it anyway")
+            }
         }
         let result = try restorer.restore()
         bar.finish()
         if result.report.locked {
             logger.warning("restored without the unlock key: only the log's structure was checked")
         }
+        if !quiet, let check { Log.information(check.information) }
         if json {
             var summary = RestoreSummary(result, recovery: recovery.map {
                 RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
@@ -112,7 +130,7 @@ struct RestoreCommand: ParsableCommand {
     }
 }
 
-/// `restore --json`. Field names are a contract.
+/// `restore --json`. Field names are a contract. (A refused restore prints `JSONFailure`.)
 struct RestoreSummary: ReportJSON {
     let stateDir: String
     let previousMovedTo: String?
@@ -134,13 +152,14 @@ struct RestoreSummary: ReportJSON {
     enum CodingKeys: String, CodingKey {
         case verification
         case forceNewCluster = "force_new_cluster"
-        case rewind, check
+        case ok, rewind, check
         case stateDir = "state_dir"
         case previousMovedTo = "previous_moved_to"
     }
 
     func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(true, forKey: .ok)
         try c.encode(stateDir, forKey: .stateDir)
         try c.encode(previousMovedTo, forKey: .previousMovedTo)
         try c.encode(verification, forKey: .verification)

@@ -14,11 +14,14 @@ struct VerifyCommand: ParsableCommand {
             decrypted and decoded with the archived DEK, the log replayed, and the result \
             compared with the manifest (raft index, term, object counts).
 
-            --deep also checks references in the replayed store (tasks to their service and \
-            node, services to their secrets, configs and networks) and boots the archived \
+            --deep also checks references in the replayed store (services to their secrets, \
+            configs and networks; tasks to their service and node) and boots the archived \
             state in the embedded manager on a scratch copy, as `swarmsafe check` does: one \
             leader, member addresses, certificates and root CA, unlock, and a write probe. \
-            (An autolocked archive is only booted with its unlock key.)
+            (An autolocked archive is only booted with its unlock key.) Tasks of removed \
+            services or nodes are no finding: hot backups hold them routinely and swarmkit \
+            cleans them up when it starts; they are counted on standard error as \
+            "information:" lines (and under "information" in --json).
 
             Each finding is one line on standard output. Exit codes: 0 good, 3 archive or \
             node key cannot be opened (identity, passphrase or unlock key missing or wrong), \
@@ -54,9 +57,11 @@ struct VerifyCommand: ParsableCommand {
             if let check = try bootCheck(archive, archiveKey: key, unlockKey: try unlock.resolve(), workParent: workDir, logger: logger) {
                 booted = check.passed
                 report.findings += check.failures.map { "does not boot in the embedded manager: \($0.name): \($0.detail)" }
+                report.information += check.information.filter { !report.information.contains($0) }
             }
         }
         for warning in report.warnings { logger.warning("\(warning)") }
+        if !quiet { Log.information(report.information) }
         if json {
             print(try report.json())
         } else {
