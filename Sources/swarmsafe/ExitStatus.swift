@@ -44,7 +44,7 @@ enum ExitStatus: Int32 {
             self = .notFound
         case let e as InitError:
             switch e {
-            case .invalidAdvertiseAddress, .cannotChooseAdvertiseAddress, .invalidHostname: self = .usage
+            case .invalidAdvertiseAddress, .invalidListenAddress, .cannotChooseAdvertiseAddress, .invalidHostname: self = .usage
             default: self = .failure
             }
         case let e as RewriteError:

@@ -53,6 +53,9 @@ public final class DockerEngine: @unchecked Sendable {
     public func start(timeout: TimeInterval = 60) throws {
         guard !isRunning else { return }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // A daemon that died by itself (a panic) leaves its pidfile naming a zombie, as
+        // `kill9` explains; no live daemon of ours has it (isRunning said so).
+        try? FileManager.default.removeItem(at: pidfile)
         let result = try BoundedCommand.run("/bin/sh", ["-c", startScript], timeout: 30)
         guard result.succeeded else { throw HarnessError.commandFailed(result) }
         let started = Date()
@@ -96,8 +99,9 @@ public final class DockerEngine: @unchecked Sendable {
 
     /// A crash: SIGKILL, no chance to stop containers or write anything. The pidfile it
     /// leaves is removed once the process is gone: on these machines nothing reaps an
-    /// orphaned daemon, and dockerd refuses to start while the zombie its pidfile names
-    /// exists (after a real crash the machine reboots and there is no zombie).
+    /// orphaned daemon, and dockerd (also when a playbook's start command starts it) refuses
+    /// to start while the zombie its pidfile names exists; after a real crash the machine
+    /// reboots and there is no zombie.
     public func kill9() {
         guard let pid else { return }
         kill(pid, SIGKILL)

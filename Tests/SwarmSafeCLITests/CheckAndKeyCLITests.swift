@@ -19,7 +19,7 @@ import Testing
         #expect(result.json["recovered_on_copy"] as? Int == 2)
         let items = try #require(result.json["items"] as? [[String: Any]])
         #expect(items.map { $0["name"] as? String } == [
-            "references", "leader", "member addresses", "node certificate", "root CA", "unlock", "write probe",
+            "references", "leader", "member addresses", "own address", "node certificate", "root CA", "unlock", "write probe",
         ])
         #expect(items.allSatisfy { $0["ok"] as? Bool == true })
         // The archive is as it was and no scratch copy is left behind.
@@ -31,6 +31,34 @@ import Testing
 
         let locked = try CLIRunner.run(["check", archive, "--work-dir", root.path])
         #expect(locked.status == 3)
+    }
+
+    /// The address swarmkit will use is the raft membership's; check holds it against what
+    /// the operator asked for and against docker-state.json.
+    @Test func checkHoldsTheOwnAddressAgainstTheRequestAndDockerState() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+        let nodeID = try #require(inspect.json["node_id"] as? String)
+        let members = try #require((inspect.json["raft"] as? [String: Any])?["members"] as? [[String: Any]])
+        let own = try #require(members.first { $0["node_id"] as? String == nodeID }?["addr"] as? String)
+
+        #expect(try CLIRunner.run(["check", "--state-dir", folder.path, "--advertise-addr", own]).status == 0)
+        let wrong = try CLIRunner.run(["check", "--state-dir", folder.path, "--advertise-addr", "10.9.9.9:2377"])
+        #expect(wrong.status == 4)
+        #expect(wrong.stdout.contains("FAIL own address"))
+        #expect(wrong.stdout.contains("not 10.9.9.9:2377: Docker would advertise \(own)"), "\(wrong.stdout)")
+
+        // docker-state.json saying otherwise: information without a request, a failure with one.
+        let dockerState = #"{"LocalAddr":"10.9.9.9","RemoteAddr":"","ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"10.9.9.9:2377","DataPathAddr":"","DefaultAddressPool":[],"SubnetSize":24,"DataPathPort":4789,"JoinInProgress":false}"#
+        try Data(dockerState.utf8).write(to: folder.appendingPathComponent("docker-state.json"))
+        let unasked = try CLIRunner.run(["check", "--state-dir", folder.path, "--json"])
+        #expect(unasked.status == 0, "\(unasked.stdout)")
+        let information = unasked.json["information"] as? [String] ?? []
+        #expect(information.contains { $0.contains("docker-state.json advertises 10.9.9.9:2377") }, "\(unasked.stdout)")
+        let asked = try CLIRunner.run(["check", "--state-dir", folder.path, "--advertise-addr", own])
+        #expect(asked.status == 4)
+        #expect(asked.stdout.contains("FAIL own address") && asked.stdout.contains("docker-state.json advertises 10.9.9.9:2377"))
     }
 
     @Test func checkFailsWhenTheRootCAIsAnotherClusters() throws {

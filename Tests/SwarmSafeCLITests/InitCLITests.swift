@@ -159,6 +159,38 @@ import Testing
         #expect(try Self.canonical(ourNetworks[0], dropping: networkRandom) == Self.canonical(theirNetworks[0], dropping: networkRandom))
     }
 
+    /// Byte for byte what `docker swarm init --advertise-addr 127.0.0.11:2377 --listen-addr
+    /// 127.0.0.11:2377` saved on Docker 20.10.24 (and, without --listen-addr, the wildcard
+    /// Docker listens on by default, with the advertised IP as local address).
+    @Test(arguments: [
+        (["--advertise-addr", "127.0.0.11:2377", "--listen-addr", "127.0.0.11:2377"],
+         #"{"LocalAddr":"127.0.0.11","RemoteAddr":"","ListenAddr":"127.0.0.11:2377","AdvertiseAddr":"127.0.0.11:2377","DataPathAddr":"","DefaultAddressPool":[],"SubnetSize":24,"DataPathPort":4789,"JoinInProgress":false}"#),
+        (["--advertise-addr", "10.0.0.5:2400"],
+         #"{"LocalAddr":"10.0.0.5","RemoteAddr":"","ListenAddr":"0.0.0.0:2400","AdvertiseAddr":"10.0.0.5:2400","DataPathAddr":"","DefaultAddressPool":[],"SubnetSize":24,"DataPathPort":4789,"JoinInProgress":false}"#),
+        (["--advertise-addr", "10.0.0.5", "--listen-addr", "10.0.0.5"],
+         #"{"LocalAddr":"10.0.0.5","RemoteAddr":"","ListenAddr":"10.0.0.5:2377","AdvertiseAddr":"10.0.0.5:2377","DataPathAddr":"","DefaultAddressPool":[],"SubnetSize":24,"DataPathPort":4789,"JoinInProgress":false}"#),
+    ])
+    func writesDockersStartConfig(arguments: [String], expected: String) throws {
+        let target = Self.newTarget()
+        defer { Self.cleanUp(target) }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let result = try CLIRunner.run(["init", "--state-dir", target.path, "--hostname", "manager-1", "--json"] + arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        let written = try String(contentsOf: target.appendingPathComponent("docker-state.json"), encoding: .utf8)
+        #expect(written == expected)
+    }
+
+    @Test func aBadListenAddressIsAUsageErrorNamingIt() throws {
+        let target = Self.newTarget()
+        defer { Self.cleanUp(target) }
+        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let result = try CLIRunner.run(
+            ["init", "--state-dir", target.path, "--advertise-addr", "10.0.0.5", "--listen-addr", "eth0:2377"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("invalid listen address \"eth0:2377\""), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
     @Test func layoutAndModesMatchSwarmkit() throws {
         let target = Self.newTarget()
         defer { Self.cleanUp(target) }
@@ -166,6 +198,8 @@ import Testing
         var expected = try Self.modes(Self.reference)
         // The agent's task database is created by the agent itself on first start.
         expected.removeValue(forKey: "worker/tasks.db")
+        // The reference comes from swarmd; Docker adds its start config, 0600 as Docker writes it.
+        expected["docker-state.json"] = 0o600
         #expect(try Self.modes(target) == expected)
         let segment = "raft/wal-v3-encrypted/0000000000000000-0000000000000000.wal"
         let size = try FileManager.default.attributesOfItem(atPath: target.appendingPathComponent(segment).path)[.size] as? Int

@@ -40,10 +40,20 @@ public struct DockerStartConfig: Codable, Sendable, Equatable {
         joinInProgress = false
     }
 
-    /// Docker's own encoding: its field order, no spaces, no trailing newline.
+    /// Docker's own encoding: its field order (Go's struct order, which JSONEncoder does not
+    /// keep), no spaces, no trailing newline.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
-        return try encoder.encode(self)
+        func value(_ field: some Encodable) throws -> String { String(decoding: try encoder.encode(field), as: UTF8.self) }
+        let fields: [(CodingKeys, String)] = [
+            (.localAddr, try value(localAddr)), (.remoteAddr, try value(remoteAddr)),
+            (.listenAddr, try value(listenAddr)), (.advertiseAddr, try value(advertiseAddr)),
+            (.dataPathAddr, try value(dataPathAddr)), (.defaultAddressPool, try value(defaultAddressPool)),
+            (.subnetSize, try value(subnetSize)), (.dataPathPort, try value(dataPathPort)),
+            (.joinInProgress, try value(joinInProgress)),
+        ]
+        let body = fields.map { "\"\($0.0.rawValue)\":\($0.1)" }.joined(separator: ",")
+        return Data("{\(body)}".utf8)
     }
 }

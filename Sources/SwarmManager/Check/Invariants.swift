@@ -8,8 +8,11 @@ import SwarmStore
 /// The invariants a manager that boots this state relies on, checked on the booted view.
 enum Invariants {
     /// The items in order, and the references swarmkit cleans up itself (information only).
-    static func check(_ view: ManagerView, node: LoadedNode, now: Date) throws -> (items: [CheckReport.Item], information: [String]) {
+    static func check(
+        _ view: ManagerView, node: LoadedNode, now: Date, expectedAddress: String? = nil
+    ) throws -> (items: [CheckReport.Item], information: [String]) {
         var items: [CheckReport.Item] = []
+        var information: [String] = []
         func add(_ name: String, _ ok: Bool, _ detail: String) {
             items.append(CheckReport.Item(name: name, ok: ok, detail: detail))
         }
@@ -31,6 +34,12 @@ enum Invariants {
         add("member addresses", badAddresses.isEmpty,
             badAddresses.isEmpty ? members.map { "\(raftIDString($0.raftID)) at \($0.addr)" }.joined(separator: ", ")
                 : badAddresses.map { "\(raftIDString($0.raftID)) has no usable address (\($0.addr.isEmpty ? "empty" : $0.addr))" }.joined(separator: "; "))
+
+        let own = members.first { $0.raftID == node.localMember?.raftID }?.addr
+        if let (ok, detail, note) = ownAddress(own, expected: expectedAddress, docker: node.dockerState?["AdvertiseAddr"]) {
+            add("own address", ok, detail)
+            if let note { information.append(note) }
+        }
 
         if let certificates = node.certificates {
             let valid = certificates.node.isValid(at: now)
@@ -54,6 +63,27 @@ enum Invariants {
             autolock == locked
                 ? (locked ? "autolocked; the unlock key opens the node key" : "not autolocked")
                 : "the cluster says autolock is \(autolock ? "on" : "off") but the node key is \(locked ? "encrypted" : "in the clear")")
-        return (items, references.information)
+        return (items, references.information + information)
+    }
+
+    /// swarmkit takes a manager's own address from the raft membership alone (an offline
+    /// `UpdateNode` for itself is ignored), so that is the address Docker will show and
+    /// print in join commands. It must be the one the operator asked for, and docker-state.json
+    /// (what dockerd passes as the advertise address) must agree with it after such a move;
+    /// without a request a disagreement is only reported, as a real daemon's folder may
+    /// carry one harmlessly (an interface name resolved differently).
+    static func ownAddress(_ own: String?, expected: String?, docker: String?) -> (Bool, String, String?)? {
+        guard let own else {
+            return expected.map { (false, "this manager is not a raft member, so it cannot be at \($0)", nil) }
+        }
+        if let expected, own != expected {
+            return (false, "the raft membership has this manager at \(own), not \(expected): Docker would advertise \(own)", nil)
+        }
+        guard let docker, docker != own else {
+            return (true, "\(own) (raft membership\(docker == nil ? "" : " and docker-state.json"))", nil)
+        }
+        let disagreement = "docker-state.json advertises \(docker) but the raft membership has this manager at \(own), which Docker shows"
+        if expected != nil { return (false, disagreement, nil) }
+        return (true, "\(own) (raft membership)", disagreement)
     }
 }

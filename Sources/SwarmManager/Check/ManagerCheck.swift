@@ -18,12 +18,15 @@ public struct ManagerCheck {
     /// Where the scratch copy goes; the system temporary folder by default. It holds key
     /// material and is removed afterwards.
     public let workParent: String?
+    /// The address the operator asked this manager to have (`ip:port`), after a move.
+    public let expectedAddress: String?
     public let logger: Logger
 
     public init(
         source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String? = nil,
-        logger: Logger = Logger(label: "swarmsafe.check")
+        expectedAddress: String? = nil, logger: Logger = Logger(label: "swarmsafe.check")
     ) {
+        self.expectedAddress = expectedAddress
         self.source = source
         self.archiveKey = archiveKey
         self.unlockKey = unlockKey
@@ -49,7 +52,7 @@ public struct ManagerCheck {
         var manager = try boot(scratch)
         let bootSeconds = Date().timeIntervalSince(started)
         let view = try manager.view()
-        let invariants = try Invariants.check(view, node: node, now: Date())
+        let invariants = try Invariants.check(view, node: node, now: Date(), expectedAddress: expectedAddress)
         var items = invariants.items
         let probe: CheckReport.Item
         do {

@@ -5,6 +5,7 @@ import SwarmFormats
 public enum InitError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAdvertiseAddress(String, reason: String)
     case cannotChooseAdvertiseAddress(String)
+    case invalidListenAddress(String, reason: String)
     case invalidHostname(String)
     case certificate(CertificateIssuanceError)
     case keyMaterial(KeyMaterialError)
@@ -16,6 +17,8 @@ public enum InitError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .invalidAdvertiseAddress(let text, let reason):
             "invalid advertise address \"\(text)\": \(reason)"
+        case .invalidListenAddress(let text, let reason):
+            "invalid listen address \"\(text)\": \(reason)"
         case .cannotChooseAdvertiseAddress(let reason):
             "cannot choose an address to advertise: \(reason)"
         case .invalidHostname(let text):

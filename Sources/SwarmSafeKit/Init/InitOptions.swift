@@ -4,6 +4,10 @@ import SwiftProtobuf
 /// What the operator chose for a new swarm.
 public struct InitOptions: Sendable, Equatable {
     public var advertiseAddress: AdvertiseAddress
+    /// Where swarm's control plane listens (`docker-state.json`'s `ListenAddr`). Docker's
+    /// default host is the wildcard; the port defaults to the advertised one rather than
+    /// Docker's fixed 2377, so that something listens where the manager says it is reached.
+    public var listenAddress: AdvertiseAddress
     /// Encrypt the node key and DEK with a KEK; the unlock key is shown once.
     public var autolock: Bool
     /// FIPS cluster: `FIPS.` cluster ID, v2 join tokens, Fernet instead of secretbox.
@@ -11,11 +15,19 @@ public struct InitOptions: Sendable, Equatable {
     /// The hostname in the node description (what `docker node ls` shows).
     public var hostname: String
 
-    public init(advertiseAddress: AdvertiseAddress, autolock: Bool = false, fips: Bool = false, hostname: String) throws(InitError) {
+    public init(
+        advertiseAddress: AdvertiseAddress, listenAddress: AdvertiseAddress? = nil, autolock: Bool = false, fips: Bool = false,
+        hostname: String
+    ) throws(InitError) {
         guard !hostname.isEmpty, hostname.utf8.count <= 255, !hostname.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw .invalidHostname(hostname)
         }
         self.advertiseAddress = advertiseAddress
+        if let listenAddress {
+            self.listenAddress = listenAddress
+        } else {
+            self.listenAddress = try AdvertiseAddress(ip: "0.0.0.0", port: advertiseAddress.port)
+        }
         self.autolock = autolock
         self.fips = fips
         self.hostname = hostname

@@ -10,6 +10,7 @@ public struct InitReport: ReportJSON, Sendable {
     public var nodeID: String
     public var raftID: String
     public var advertiseAddr: String
+    public var listenAddr: String
     public var encryption: String
     public var autolock: Bool
     public var fips: Bool
@@ -31,6 +32,7 @@ public struct InitReport: ReportJSON, Sendable {
         case nodeID = "node_id"
         case raftID = "raft_id"
         case advertiseAddr = "advertise_addr"
+        case listenAddr = "listen_addr"
         case caCertHash = "ca_cert_hash"
         case certificateNotAfter = "certificate_not_after"
         case joinTokens = "join_tokens"
@@ -43,6 +45,7 @@ public struct InitReport: ReportJSON, Sendable {
         nodeID = plan.identity.nodeID
         raftID = raftIDString(plan.identity.raftID)
         advertiseAddr = plan.options.advertiseAddress.hostPort
+        listenAddr = plan.options.listenAddress.hostPort
         encryption = plan.options.fips ? "fernet" : "secretbox"
         autolock = plan.options.autolock
         fips = plan.options.fips
@@ -57,7 +60,7 @@ public struct InitReport: ReportJSON, Sendable {
     public var text: String {
         var out = """
             Swarm initialized in \(stateDir): cluster \(clusterID), node \(nodeID) is now a manager \
-            (raft ID \(raftID)) advertising \(advertiseAddr).
+            (raft ID \(raftID)) advertising \(advertiseAddr), listening on \(listenAddr).
             Raft data is encrypted with \(encryption)\(fips ? " (FIPS)" : "").
 
             To add a worker to this swarm, run the following command:

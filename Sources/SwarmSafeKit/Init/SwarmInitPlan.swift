@@ -197,6 +197,15 @@ public struct SwarmInitPlan: Sendable {
         Data("[{\"node_id\":\(Self.jsonString(identity.nodeID)),\"addr\":\(Self.jsonString(localMember.addr))}]".utf8)
     }
 
+    /// `docker-state.json`, as `docker swarm init` saves it: without it dockerd does not
+    /// start swarm mode at all. Docker's local address is the listen IP, or the advertised
+    /// one when swarm listens on a wildcard.
+    public var dockerStartConfig: DockerStartConfig {
+        let listen = options.listenAddress
+        let local = ["0.0.0.0", "::"].contains(listen.ip) ? options.advertiseAddress.ip : listen.ip
+        return DockerStartConfig(initWithAdvertise: options.advertiseAddress.hostPort, ip: local, listen: listen.hostPort)
+    }
+
     // MARK: helpers
 
     static func marshal(_ message: some SwiftProtobuf.Message) throws(InitError) -> Data {

@@ -5,7 +5,7 @@ import SwarmProto
 /// Writes a plan as a manager's state directory, laid out and moded as swarmkit leaves it:
 ///
 /// ```
-/// state.json 0600, certificates/ 0755 (swarm-node.crt 0644, swarm-node.key 0600,
+/// state.json 0600, docker-state.json 0600 (Docker's own file, beside swarmkit's), certificates/ 0755 (swarm-node.crt 0644, swarm-node.key 0600,
 /// swarm-root-ca.crt 0644), raft/ 0700 (wal-v3-encrypted/ 0700 with its segment 0600,
 /// snap-v3-encrypted/ 0700, empty), worker/ 0755
 /// ```
@@ -44,6 +44,7 @@ public struct SwarmInitializer: Sendable {
 
     private func populate(_ directory: StateDirectory) throws {
         try FileSync.writeNewFile(directory.stateFile.path, plan.stateJSON, mode: Self.secretFileMode)
+        try FileSync.writeNewFile(directory.dockerStateFile.path, try plan.dockerStartConfig.encoded(), mode: Self.secretFileMode)
 
         try FileSync.makeDirectory(directory.certificatesDirectory.path, mode: Self.publicDirectoryMode)
         try FileSync.writeNewFile(directory.rootCACertificate.path, Data(plan.rootCertificateFile.utf8), mode: Self.publicFileMode)

@@ -20,6 +20,8 @@ struct CheckCommand: ParsableCommand {
                                 cleans them up at start)
               leader            one member, and it is the leader
               member addresses  every member has a usable ip:port
+              own address       this manager's raft address, the one Docker will show, is
+                                --advertise-addr's and docker-state.json's
               node certificate  valid now and chained to the root CA (else: swarmsafe certs renew)
               root CA           swarm-root-ca.crt is the cluster object's root CA
               unlock            autolock setting and node key agree
@@ -42,12 +44,24 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to put the scratch copy (default: the system temporary folder).", valueName: "dir"))
     var workDir: String?
 
+    @Option(help: ArgumentHelp(
+        "The address this manager must have, IP:PORT (after a move): fails when the raft membership, where swarmkit takes it from, or docker-state.json says otherwise.",
+        valueName: "ip:port"))
+    var advertiseAddr: String?
+
     @Flag(help: "Print the report as JSON.") var json = false
 
     func run() throws {
+        let expected = try advertiseAddr.map { text in
+            do {
+                return try AdvertiseAddress(parsing: text).hostPort
+            } catch {
+                throw ValidationError("--advertise-addr: \(error)")
+            }
+        }
         let report = try ManagerCheck(
             source: source ?? state.directory.path, archiveKey: try decryption.key(), unlockKey: try unlock.resolve(),
-            workParent: workDir, logger: Log.logger
+            workParent: workDir, expectedAddress: expected, logger: Log.logger
         ).run()
         if json {
             let encoder = JSONEncoder()
@@ -93,11 +107,13 @@ struct CheckFailure: Error, CustomStringConvertible {
 /// `check` as a step of another command (`restore`, `verify --deep`): nil when the state is
 /// autolocked and no unlock key was given, since nothing past the structure can be booted then.
 func bootCheck(
-    _ source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String?, logger: Logger
+    _ source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String?,
+    expectedAddress: String? = nil, logger: Logger
 ) throws -> CheckReport? {
     do {
         return try ManagerCheck(
-            source: source, archiveKey: archiveKey, unlockKey: unlockKey, workParent: workParent, logger: logger
+            source: source, archiveKey: archiveKey, unlockKey: unlockKey, workParent: workParent,
+            expectedAddress: expectedAddress, logger: logger
         ).run()
     } catch KeyMaterialError.locked where unlockKey == nil {
         logger.warning("autolocked and no unlock key: the state was not booted in the embedded manager")

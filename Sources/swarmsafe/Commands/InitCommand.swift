@@ -10,7 +10,8 @@ struct InitCommand: ParsableCommand {
         discussion: """
             Writes a brand-new manager's state directory offline: a root CA and this manager's \
             certificate, the node key with a fresh raft DEK, state.json, and a raft log holding \
-            the cluster object (swarmkit's defaults), this node and the ingress network. The \
+            the cluster object (swarmkit's defaults), this node and the ingress network, and \
+            docker-state.json, the start config dockerd needs to run swarm mode from the folder. The \
             directory must not exist or be empty; it is built under a temporary name and moved \
             into place only when complete.
 
@@ -30,6 +31,11 @@ struct InitCommand: ParsableCommand {
         valueName: "addr"))
     var advertiseAddr: String?
 
+    @Option(help: ArgumentHelp(
+        "Where swarm listens (docker-state.json's ListenAddr): IP[:PORT]. Default: 0.0.0.0 on the advertised port, as docker swarm init listens on every address.",
+        valueName: "addr"))
+    var listenAddr: String?
+
     @Option(help: ArgumentHelp("Hostname recorded in the node description. Default: this machine's hostname.", valueName: "name"))
     var hostname: String?
 
@@ -48,8 +54,9 @@ struct InitCommand: ParsableCommand {
         try SwarmInitializer.checkTarget(directory)
         let address = try advertiseAddr.map { text throws(InitError) in try AdvertiseAddress(parsing: text) }
             ?? AdvertiseAddress.detect()
+        let listen = try listenAddr.map { text throws(InitError) in try Self.listenAddress(text, advertised: address) }
         let options = try InitOptions(
-            advertiseAddress: address, autolock: autolock, fips: fips, hostname: hostname ?? InitOptions.localHostname())
+            advertiseAddress: address, listenAddress: listen, autolock: autolock, fips: fips, hostname: hostname ?? InitOptions.localHostname())
         let plan = try SwarmInitPlan.generate(options: options, now: Date())
         try SwarmInitializer(plan: plan).write(to: directory)
         let report = InitReport(plan: plan, directory: directory)
@@ -58,5 +65,19 @@ struct InitCommand: ParsableCommand {
         } else {
             print(report.text, terminator: "")
         }
+    }
+
+    /// A listen address without a port takes the advertised one.
+    static func listenAddress(_ text: String, advertised: AdvertiseAddress) throws(InitError) -> AdvertiseAddress {
+        let parsed: AdvertiseAddress
+        do {
+            parsed = try AdvertiseAddress(parsing: text)
+        } catch {
+            guard case .invalidAdvertiseAddress(_, let reason) = error else { throw error }
+            throw .invalidListenAddress(text, reason: reason)
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let hasPort = trimmed.hasPrefix("[") ? trimmed.contains("]:") : trimmed.filter { $0 == ":" }.count == 1
+        return hasPort ? parsed : try AdvertiseAddress(ip: parsed.ip, port: advertised.port)
     }
 }

@@ -90,7 +90,9 @@ struct RestoreCommand: ParsableCommand {
             if forceNewCluster { recovery = try ForceNewCluster.applyInPlace(to: staged, unlockKey: unlockKey, options: rescueOptions) }
             // The last gate before the swap: the state must boot, or nothing is replaced.
             guard !noCheck else { return }
-            check = try bootCheck(staged.path, unlockKey: unlockKey, workParent: workParent, logger: logger)
+            check = try bootCheck(
+                staged.path, unlockKey: unlockKey, workParent: workParent, expectedAddress: recovery?.addressChange?.to,
+                logger: logger)
             if let check, !check.passed {
                 throw CheckFailure(subject: archive, report: check, override: "nothing was restored; pass --no-check to restore it anyway")
             }
