@@ -147,11 +147,16 @@ extension RealDockerSuite {
                 // rewrites the file when it renews by itself or refuses the one it finds).
                 #expect(try Data(contentsOf: certificate) == renewed)
                 #expect(try names(engine, "secret") == ["made-by-docker"])
-                // The node's own TLS identity, as Docker reports it, is still the cluster's CA.
+                // The node reports the renewed certificate's issuer as the cluster's CA (its
+                // agent sends its TLS info once it has registered).
                 let info = try engine.swarmInfo()
-                let issuer = ((info["Cluster"] as? [String: Any])?["TLSInfo"] as? [String: Any])?["CertIssuerSubject"] as? String
-                let nodeIssuer = try engine.docker(["node", "inspect", "self", "--format", "{{.Description.TLSInfo.CertIssuerSubject}}"]).lines.first
-                #expect(issuer != nil && nodeIssuer == issuer)
+                let issuer = try #require(((info["Cluster"] as? [String: Any])?["TLSInfo"] as? [String: Any])?["CertIssuerPublicKey"] as? String)
+                var nodeIssuer: String?
+                try waitUntil("the node reports its certificate's issuer", timeout: 30) {
+                    nodeIssuer = try engine.docker(["node", "inspect", "self", "--format", "{{json .Description.TLSInfo.CertIssuerPublicKey}}"])
+                        .lines.first?.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    return nodeIssuer == issuer
+                }
                 show("swarmsafe certs renew --force, then dockerd", "\(renewal)")
             }
         }
