@@ -5,8 +5,8 @@ import SwarmProto
 /// Writes a plan as a manager's state directory, laid out and moded as swarmkit leaves it:
 ///
 /// ```
-/// state.json 0600, docker-state.json 0600 (Docker's own file, beside swarmkit's), certificates/ 0755 (swarm-node.crt 0644, swarm-node.key 0600,
-/// swarm-root-ca.crt 0644), raft/ 0700 (wal-v3-encrypted/ 0700 with its segment 0600,
+/// state.json 0600, docker-state.json 0600 (Docker's own file), certificates/ 0755
+/// (swarm-node.crt 0644, swarm-node.key 0600, swarm-root-ca.crt 0644), raft/ 0700 (wal-v3-encrypted/ 0700 with its segment 0600,
 /// snap-v3-encrypted/ 0700, empty), worker/ 0755
 /// ```
 ///
