@@ -107,47 +107,80 @@ done
 grep -q -- "--unlock-key-file $n/unlock.key" "$n/mgr1/sbin/swarmsafe-backup" || fail "nightly: unlock key file not passed"
 grep -q "SWMKEY" "$work"/nightly-*.log && fail "nightly: an unlock key appears in the output"
 
-# --- quorum-loss-recovery.yml: the real 3-manager fixture as three hosts. manager-1 is put
-# back to log index 122 (older state), manager-3 is lost (its folder is gone): manager-2 has
-# the most recent state and must be the one rescued, although it is not first in the inventory.
+# --- quorum-loss-recovery.yml: the real 3-manager fixture as three hosts, and a fourth that
+# cannot be reached. manager-1 is put back to log index 122 (older state), manager-3 is lost
+# (its folder is gone): manager-2 has the most recent state and must be the one rescued,
+# although it is not first in the inventory. There is no Docker: the daemons' status command
+# answers as a manager that lost its quorum would ("no leader"), or, for the refusal, as one
+# with a working control plane.
 q="$work/quorum"
 mkdir -p "$q"
 tar -xzf "$repo/Tests/Fixtures/ha-3mgr-snapshot.tar.gz" -C "$q"
 f="$q/ha-3mgr-snapshot"
 "$bin" recover --rewind-to 122 --state-dir "$f/manager-1" --json >/dev/null
 rm -rf "$f/manager-1".swarmsafe-old-* "$f/manager-3"
+cat >"$q/status" <<'STATUS'
+#!/bin/sh
+# docker info --format json, Swarm section only, as a manager answers it.
+case "$1" in
+  leader) echo '{"LocalNodeState":"active","ControlAvailable":true,"Error":"","Nodes":3,"Managers":3}' ;;
+  *) echo '{"LocalNodeState":"active","ControlAvailable":true,"Error":"rpc error: code = Unknown desc = The swarm does not have a leader. It'"'"'s possible that too few managers are online. Make sure more than half of the managers are online."}' ;;
+esac
+STATUS
+chmod +x "$q/status"
 {
   echo "[swarm_managers]"
-  for i in 1 2 3; do echo "m$i ansible_connection=local swarm_state_dir=$f/manager-$i"; done
+  echo "m1 ansible_connection=local swarm_state_dir=$f/manager-1 swarm_advertise_addr=192.0.2.11"
+  for i in 2 3; do echo "m$i ansible_connection=local swarm_state_dir=$f/manager-$i"; done
+  # Nothing listens on port 1: unreachable at once.
+  echo "m4 ansible_connection=ssh ansible_host=127.0.0.1 ansible_port=1 swarm_state_dir=/var/lib/docker/swarm"
 } >"$q/inventory.ini"
 cat >"$q/vars.yml" <<VARS
 swarmsafe_bin: $bin
 swarm_daemon_stop_cmd: "true"
 swarm_daemon_start_cmd: "true"
+swarm_daemon_status_cmd: $q/status no-leader
 swarm_join_token_cmd: $work/no-docker-here swarm join-token manager -q
+swarm_join_token_retries: 0
 VARS
 members() { "$bin" inspect --json --state-dir "$1" | json 'len(d["raft"]["members"]), d["raft"]["last_index"]'; }
-# Two of three managers kept their state: that is a quorum, refused unless asked for.
-if ansible-playbook "$here/quorum-loss-recovery.yml" -i "$q/inventory.ini" -e "@$q/vars.yml" >"$work/quorum-refused.log" 2>&1; then
-  fail "quorum-loss-recovery went ahead although 2 of 3 managers kept their state"
+# A daemon answers with a working control plane: that is a quorum, refused unless asked for.
+if ansible-playbook "$here/quorum-loss-recovery.yml" -i "$q/inventory.ini" -e "@$q/vars.yml" \
+  -e "swarm_daemon_status_cmd='$q/status leader'" >"$work/quorum-refused.log" 2>&1; then
+  fail "quorum-loss-recovery went ahead although the daemons answer with a leader"
 fi
 grep -q "that is a quorum" "$work/quorum-refused.log" || { cat "$work/quorum-refused.log" >&2; fail "quorum: wrong refusal"; }
 [ "$(members "$f/manager-2")" = "3 125" ] || fail "quorum: manager-2 changed by the refused run"
-play quorum-check quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true --check
+[ "$(members "$f/manager-1")" = "3 122" ] || fail "quorum: manager-1 changed by the refused run"
+play quorum-check quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" \
+  -e "swarm_daemon_status_cmd='$q/status leader'" -e swarm_recover_allow_quorum=true --check
 grep -q "rescuing m2" "$work/quorum-check.log" || fail "quorum: --check did not show the choice"
 [ "$(members "$f/manager-2")" = "3 125" ] || fail "quorum: manager-2 changed by the --check run"
-play quorum quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true
+[ "$(members "$f/manager-1")" = "3 122" ] || fail "quorum: manager-1 changed by the --check run"
+# Readable folders whose daemons answer "no leader" are no quorum: rescued without being asked.
+play quorum quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml"
 [ "$(members "$f/manager-2" | cut -d" " -f1)" = "1" ] || fail "quorum: manager-2 (most recent state) reads $(members "$f/manager-2")"
-[ "$(members "$f/manager-1")" = "3 122" ] || fail "quorum: manager-1 was changed though it was not chosen"
 "$bin" check --state-dir "$f/manager-2" >/dev/null || fail "quorum: the recovered folder does not pass swarmsafe check"
 ls -d "$f/manager-2".swarmsafe-old-* >/dev/null || fail "quorum: the previous folder was not kept"
+# manager-1 is fenced: its folder moved aside, untouched otherwise.
+[ ! -e "$f/manager-1" ] || fail "quorum: manager-1's folder was not moved aside"
+fenced=("$f/manager-1".fenced-*)
+[ "${#fenced[@]}" -eq 1 ] && [ "$(members "${fenced[0]}")" = "3 122" ] || fail "quorum: manager-1 fenced as ${fenced[*]}"
 grep -q "rescuing m2" "$work/quorum.log" || fail "quorum: m2 not announced"
-grep -q "docker swarm join --token <TOKEN> 127.0.0.1:46789" "$work/quorum.log" || fail "quorum: no join command"
-grep -q "On each of m1, m3:" "$work/quorum.log" || fail "quorum: the other managers are not named"
+grep -q "m1: fenced: daemon stopped, $f/manager-1 moved to ${fenced[0]}" "$work/quorum.log" || fail "quorum: m1's fence not reported"
+grep -q "on m1: docker swarm join --token <TOKEN> --advertise-addr 192.0.2.11 127.0.0.1:46789" "$work/quorum.log" \
+  || fail "quorum: no join command for m1"
+grep -q "m3: $f/manager-3 is empty or missing: nothing to fence" "$work/quorum.log" || fail "quorum: m3 not reported"
+grep -q "on m3: docker swarm join --token <TOKEN> --advertise-addr <THIS-HOST-IP> 127.0.0.1:46789" "$work/quorum.log" \
+  || fail "quorum: no join command for m3"
+grep -q "m3 has no swarm_advertise_addr" "$work/quorum.log" || fail "quorum: the placeholder is not explained"
+grep -q "m4: unreachable, NOT FENCED: on m4, before its daemon can start again: true; mv /var/lib/docker/swarm" "$work/quorum.log" \
+  || fail "quorum: no instructions for the unreachable m4"
 grep -q "The join token could not be read" "$work/quorum.log" || fail "quorum: no instructions without docker"
-play quorum-again quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml" -e swarm_recover_allow_quorum=true
+play quorum-again quorum-loss-recovery.yml "$q/inventory.ini" "$q/vars.yml"
 unchanged quorum-again
 [ "$(ls -d "$f/manager-2".swarmsafe-old-* | wc -l)" -eq 1 ] || fail "quorum: the second run recovered again"
+[ "$(ls -d "$f/manager-1".fenced-* | wc -l)" -eq 1 ] || fail "quorum: the second run fenced again"
 
 # --- migrate-cluster.yml: an autolocked old manager backs up (age-encrypted for the journey),
 # the new host restores at 192.0.2.77 as a one-manager cluster; a second run changes nothing.
