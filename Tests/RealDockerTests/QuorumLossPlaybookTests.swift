@@ -156,6 +156,12 @@ extension RealDockerSuite {
                 #expect(rows.contains("\(nodeIDs[survivorName]!) Ready Leader"))
                 #expect(!rows.contains { row in others.contains { row.hasPrefix(nodeIDs[$0]!) } },
                     "a fenced manager joins as a new node, its old identity stays gone")
+
+                // The other lost manager is back too, and runs no swarm of its own.
+                let bystander = engines[others[1]]!
+                #expect(try bystander.swarmInfo()["LocalNodeState"] as? String == "inactive")
+                #expect(!(try bystander.tryDocker(["node", "ls"], timeout: 20).succeeded))
+                #expect(try QuorumLoss.nodeRows(survivor).count == 2)
             }
         }
     }
