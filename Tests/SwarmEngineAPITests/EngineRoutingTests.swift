@@ -51,9 +51,11 @@ import Testing
                 #expect(response.status == .notFound)
                 #expect(Self.message(response.body) == "node nosuch not found")
             }
+            // What only an engine has is not served, and the answer says so.
             try await client.execute(uri: "/v1.47/volumes", method: .get) { response in
-                #expect(response.status == .notFound)
-                #expect(Self.message(response.body) == "page not found")
+                #expect(response.status == .notImplemented)
+                #expect(Self.message(response.body)?.hasPrefix("swarmsafe's embedded manager does not serve GET /volumes: ") == true)
+                #expect(Self.message(response.body)?.contains("runs no containers") == true)
             }
             try await client.execute(uri: "/services?filters=%7B%22colour%22%3A%7B%22x%22%3Atrue%7D%7D", method: .get) { response in
                 #expect(response.status == .badRequest)

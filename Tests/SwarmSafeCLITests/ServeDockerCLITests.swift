@@ -97,6 +97,60 @@ struct ServeDockerCLITests {
 
     // MARK: three managers: refused as is, served after force-new-cluster
 
+    // MARK: networks, and what is not served
+
+    @Test func networksAreCreatedInspectedAndRemovedAsSwarmkitDoes() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        var server = try ServeProcess.start(folder)
+        defer { server.stopIfRunning() }
+        let docker = DockerCLI(socket: server.socket)
+
+        let id = try docker.ok([
+            "network", "create", "--driver", "overlay", "--attachable", "--internal", "--label", "tier=back",
+            "--subnet", "10.20.0.0/24", "--gateway", "10.20.0.1", "backnet",
+        ])
+        #expect(id.count == 25)
+        #expect(try docker.lines(["network", "ls", "--filter", "name=backnet", "--format", "{{.Name}} {{.Scope}} {{.Driver}}"])
+            == ["backnet swarm overlay"])
+        #expect(try docker.ok([
+            "network", "inspect", "backnet", "--format",
+            "{{.Id}} {{.Attachable}} {{.Internal}} {{.Labels.tier}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{.IPAM.Driver}}",
+        ]) == "\(id) true true back 10.20.0.0/24 10.20.0.1 default")
+
+        let duplicate = try docker.run(["network", "create", "--driver", "overlay", "backnet"])
+        #expect(duplicate.status != 0 && duplicate.stderr.contains("network with name backnet already exists"), "\(duplicate.stderr)")
+        let local = try docker.run(["network", "create", "plain"])
+        #expect(local.status != 0 && local.stderr.contains("keeps only swarm-scoped networks: use --driver overlay"), "\(local.stderr)")
+        let predefined = try docker.run(["network", "create", "--driver", "overlay", "host"])
+        #expect(predefined.status != 0 && predefined.stderr.contains("host is a pre-defined network and cannot be created"))
+        let badSubnet = try docker.run(["network", "create", "--driver", "overlay", "--subnet", "10.300.0.0/24", "odd"])
+        #expect(badSubnet.status != 0 && badSubnet.stderr.contains("invalid subnet 10.300.0.0/24"), "\(badSubnet.stderr)")
+        #expect(try docker.lines(["network", "ls", "--filter", "name=plain", "-q"]).isEmpty)
+
+        // In use by a service: refused as swarmkit refuses it; free again once the service is gone.
+        _ = try docker.ok(["service", "create", "--detach", "--name", "api", "--network", "backnet", "nginx:alpine"])
+        #expect(try docker.ok(["service", "inspect", "api", "--format", "{{range .Spec.TaskTemplate.Networks}}{{.Target}}{{end}}"]) == id)
+        let inUse = try docker.run(["network", "rm", "backnet"])
+        #expect(inUse.status != 0 && inUse.stderr.contains("is in use by service"), "\(inUse.stderr)")
+        _ = try docker.ok(["service", "rm", "api"])
+
+        // Kept across a restart, removed for good after.
+        #expect(server.stop() == 0)
+        server = try ServeProcess.start(folder)
+        let again = DockerCLI(socket: server.socket)
+        #expect(try again.lines(["network", "ls", "--filter", "name=backnet", "-q"]).count == 1)
+        #expect(try again.ok(["network", "rm", "backnet"]) == "backnet")
+        #expect(try again.lines(["network", "ls", "--filter", "name=backnet", "-q"]).isEmpty)
+
+        // Engine-only commands are answered, not "page not found".
+        let ps = try again.run(["ps"])
+        #expect(ps.status != 0)
+        #expect(ps.stderr.contains("does not serve GET /containers/json"), "\(ps.stderr)")
+        #expect(!ps.stderr.contains("page not found"))
+        #expect(server.stop() == 0)
+    }
+
     @Test func haManagerIsServedOnlyAfterForceNewCluster() throws {
         let (parent, folder) = try RecoverCLITests.privateCopy("ha-3mgr-snapshot", "manager-1")
         defer { try? FileManager.default.removeItem(at: parent) }

@@ -1,6 +1,7 @@
 import SwarmProto
 
-/// Docker's network resource for a swarm-scoped network (`network ls`, `network inspect`).
+/// Docker's network resource (`network ls`, `network inspect`): swarm-scoped, or local for
+/// the engine's predefined networks Docker keeps in the swarm store.
 public struct EngineNetwork: Encodable, Sendable {
     struct IPAMConfig: Encodable, Sendable {
         var subnet: String?
@@ -16,6 +17,14 @@ public struct EngineNetwork: Encodable, Sendable {
         var options: [String: String]?
         var config: [IPAMConfig]
         enum CodingKeys: String, CodingKey { case driver = "Driver", options = "Options", config = "Config" }
+
+        // Docker's IPAM has no omitempty on Options: absent options are `null`, not missing.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(driver, forKey: .driver)
+            if let options { try container.encode(options, forKey: .options) } else { try container.encodeNil(forKey: .options) }
+            try container.encode(config, forKey: .config)
+        }
     }
     struct ConfigReference: Encodable, Sendable {
         var network: String
@@ -70,6 +79,16 @@ public struct EngineNetwork: Encodable, Sendable {
         ingress = Self.isIngress(network)
         configFrom = ConfigReference(network: spec.network)
         labels = spec.annotations.labels
+        if Self.isPredefined(network) {
+            scope = "local"
+            // The engine's own bridge and host networks have no pools of the swarm's.
+            driver = driver.isEmpty ? name : driver
+        }
+    }
+
+    /// Docker stores its engine's `bridge` and `host` networks in the swarm with this label.
+    static func isPredefined(_ network: SwarmNetwork) -> Bool {
+        network.spec.annotations.labels["com.docker.swarm.predefined"] == "true"
     }
 
     /// Networks created before the `ingress` flag existed are marked by a label.

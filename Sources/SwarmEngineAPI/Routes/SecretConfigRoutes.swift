@@ -42,5 +42,20 @@ extension EngineRoutes {
         router.get("/networks/:ref") { _, context in
             try EngineResponse.json(try api.network(try reference(context)))
         }
+        router.post("/networks/create") { request, _ in
+            let create = try await EngineResponse.decode(EngineNetworkCreate.self, from: request)
+            return try EngineResponse.json(CreatedNetwork(id: try api.createNetwork(create)), status: .created)
+        }
+        router.delete("/networks/:ref") { _, context in
+            try api.removeNetwork(try reference(context))
+            return EngineResponse.empty(.noContent)
+        }
     }
+}
+
+/// `{"Id": …, "Warning": ""}` of a network create (not the `ID` other creates answer).
+struct CreatedNetwork: Encodable {
+    let id: String
+    var warning = ""
+    enum CodingKeys: String, CodingKey { case id = "Id", warning = "Warning" }
 }

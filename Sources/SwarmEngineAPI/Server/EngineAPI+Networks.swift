@@ -4,15 +4,17 @@ import SwarmProto
 extension EngineAPI {
     static let networkFilters: Set<String> = ["name", "id", "label", "driver", "scope", "type"]
 
-    /// Only the swarm's own networks: the embedded manager has no local ones.
+    /// The swarm's own networks. Docker also keeps its engine's `bridge` and `host` in the
+    /// swarm store (labelled predefined), but its `network ls` lists them only as the engine's
+    /// local networks, and the embedded manager has no engine: they are left out, as real
+    /// Docker leaves out the stored ones. `network inspect` still finds them by name.
     public func networks(filters: EngineFilters) throws -> [EngineNetwork] {
         try filters.validate(accepted: Self.networkFilters)
-        return try view().networks().map(EngineNetwork.init).filter { network in
+        return try view().networks().filter { !EngineNetwork.isPredefined($0) }.map(EngineNetwork.init).filter { network in
             filters.matchesID(network.id) && filters.matchesName(network.name)
                 && filters.matchesLabels(network.labels) && filters.matchesExactly("driver", network.driver)
-                && filters.matchesExactly("scope", "swarm")
-                // Swarm networks are all user-defined as Docker's `type` filter sees them,
-                // except ingress, which Docker counts as built in.
+                && filters.matchesExactly("scope", network.scope)
+                // Docker's `type` filter counts ingress as built in.
                 && filters.matchesExactly("type", network.ingress ? "builtin" : "custom")
         }
         .sorted { $0.name < $1.name }
@@ -22,5 +24,84 @@ extension EngineAPI {
         let networks = try view().networks()
         return EngineNetwork(
             try ObjectLookup.resolve(reference, kind: "network", in: networks, id: \.id, name: \.spec.annotations.name))
+    }
+}
+
+extension EngineAPI {
+    /// Names Docker keeps for the engine's own networks.
+    static let predefinedNetworkNames: Set<String> = ["bridge", "host", "none", "default"]
+
+    /// `docker network create`: the network swarmkit's control API would store, unallocated;
+    /// its allocator (ours or a real manager's on its next start) gives it a pool and a VXLAN ID.
+    public func createNetwork(_ request: EngineNetworkCreate) throws -> String {
+        let name = request.name
+        guard !name.isEmpty else {
+            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "meta: name must be provided")
+        }
+        if Self.predefinedNetworkNames.contains(name) {
+            throw EngineError(.forbidden, "\(name) is a pre-defined network and cannot be created")
+        }
+        guard request.isSwarmScoped else {
+            throw EngineError(
+                .notImplemented,
+                "network \(name): driver \(request.driver.map { "\"\($0)\"" } ?? "bridge (Docker's default)") makes a network local to one engine; "
+                    + "swarmsafe's embedded manager runs no engine and keeps only swarm-scoped networks: use --driver overlay")
+        }
+        if request.configOnly == true {
+            throw EngineError(.notImplemented, "network \(name): --config-only networks are local to one engine; the embedded manager keeps none")
+        }
+        let spec = request.swarmSpec()
+        for pool in spec.ipam.configs where !pool.subnet.isEmpty {
+            guard Self.isCIDR(pool.subnet) else {
+                throw EngineError.rpc(.badRequest, code: "InvalidArgument", "invalid subnet \(pool.subnet)")
+            }
+        }
+        let view = try view()
+        if spec.ingress, let existing = try view.networks().first(where: EngineNetwork.isIngress) {
+            throw EngineError(.forbidden, "ingress network (\(existing.spec.annotations.name)) is already present")
+        }
+        if !spec.network.isEmpty {
+            _ = try ObjectLookup.resolve(spec.network, kind: "network", in: try view.networks(), id: \.id, name: \.spec.annotations.name)
+        }
+        let id = Self.newID()
+        return try write { tx in
+            if try tx.store.decodedObjects(.network).contains(where: { $0.name == name }) {
+                throw EngineError(.conflict, "network with name \(name) already exists")
+            }
+            var network = SwarmNetwork()
+            network.id = id
+            network.spec = spec
+            try tx.create(.network(network))
+            return id
+        }
+    }
+
+    /// `docker network rm`: refused while a service or task uses the network, as swarmkit does.
+    public func removeNetwork(_ reference: String) throws {
+        let view = try view()
+        let network = try ObjectLookup.resolve(
+            reference, kind: "network", in: try view.networks(), id: \.id, name: \.spec.annotations.name)
+        let name = network.spec.annotations.name
+        if EngineNetwork.isPredefined(network) || Self.predefinedNetworkNames.contains(name) {
+            throw EngineError(.forbidden, "\(name) is a pre-defined network and cannot be removed")
+        }
+        for service in try view.services() {
+            let targets = (service.spec.task.networks + service.spec.networks).map(\.target)
+            if targets.contains(network.id) {
+                throw EngineError.rpc(
+                    .badRequest, code: "FailedPrecondition", "network \(network.id) is in use by service \(service.id)")
+            }
+        }
+        try write { tx in try tx.remove(.network, id: network.id) }
+    }
+
+    /// An IPv4 or IPv6 prefix as Go's net.ParseCIDR accepts it, roughly: address/bits.
+    static func isCIDR(_ text: String) -> Bool {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let bits = Int(parts[1]) else { return false }
+        let address = String(parts[0])
+        if address.contains(":") { return (0...128).contains(bits) && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
+        return (0...32).contains(bits) && octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
     }
 }
