@@ -69,6 +69,10 @@ import Testing
             == .invalid("malformed secret reference, no target provided"))
         #expect(try Self.error(#"{"Name":"-a","TaskTemplate":{"ContainerSpec":{"Image":"x"}}}"#)
             == .invalid("name must be valid as a DNS name component"))
+        #expect(try Self.error(#"{"Name":"shop__","TaskTemplate":{"ContainerSpec":{"Image":"x"}}}"#)
+            == .invalid("name must be valid as a DNS name component"))
+        // Underscores between letters are swarmkit's too: stacks name their services so.
+        #expect(try Self.error(#"{"Name":"shop_db","TaskTemplate":{"ContainerSpec":{"Image":"x"}}}"#) == nil)
         // And the same spec without the mistake is accepted.
         #expect(try Self.error(spec(service: #","EndpointSpec":{"Mode":"dnsrr","Ports":[{"TargetPort":80,"PublishedPort":80,"PublishMode":"host"}]}"#)) == nil)
     }

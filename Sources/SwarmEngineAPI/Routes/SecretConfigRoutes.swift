@@ -12,6 +12,11 @@ extension EngineRoutes {
             let spec = try await EngineResponse.decode(EngineSecretSpec.self, from: request)
             return try EngineResponse.json(CreatedID(id: try api.createSecret(spec)), status: .created)
         }
+        router.post("/secrets/:ref/update") { request, context in
+            let spec = try await EngineResponse.decode(EngineSecretSpec.self, from: request)
+            try api.updateSecret(try reference(context), version: try EngineQuery(request: request).version(), spec: spec)
+            return EngineResponse.empty(.ok)
+        }
         router.delete("/secrets/:ref") { _, context in
             try api.removeSecret(try reference(context))
             return EngineResponse.empty(.noContent)
@@ -28,6 +33,11 @@ extension EngineRoutes {
         router.post("/configs/create") { request, _ in
             let spec = try await EngineResponse.decode(EngineConfigSpec.self, from: request)
             return try EngineResponse.json(CreatedID(id: try api.createConfig(spec)), status: .created)
+        }
+        router.post("/configs/:ref/update") { request, context in
+            let spec = try await EngineResponse.decode(EngineConfigSpec.self, from: request)
+            try api.updateConfig(try reference(context), version: try EngineQuery(request: request).version(), spec: spec)
+            return EngineResponse.empty(.ok)
         }
         router.delete("/configs/:ref") { _, context in
             try api.removeConfig(try reference(context))

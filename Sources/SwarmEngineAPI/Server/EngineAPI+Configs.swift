@@ -39,6 +39,20 @@ extension EngineAPI {
         }
     }
 
+    /// `POST /configs/{id}/update`: labels only, as for secrets.
+    public func updateConfig(_ reference: String, version: UInt64?, spec: EngineConfigSpec) throws {
+        let current = try Self.resolveConfig(reference, in: try view())
+        if (spec.name ?? "") != current.spec.annotations.name || (spec.data.map { $0 != current.spec.data } ?? false) {
+            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "only updates to Labels are allowed")
+        }
+        try write { tx in
+            guard case .config(var config)? = tx.get(.config, id: current.id) else { throw EngineError.notFound("config", reference) }
+            try Self.checkVersion(version, against: config.meta)
+            config.spec.annotations.labels = spec.labels ?? [:]
+            try tx.update(.config(config))
+        }
+    }
+
     public func removeConfig(_ reference: String) throws {
         let view = try view()
         let config = try Self.resolveConfig(reference, in: view)

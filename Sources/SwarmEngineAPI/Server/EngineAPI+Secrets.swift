@@ -43,6 +43,21 @@ extension EngineAPI {
         }
     }
 
+    /// `POST /secrets/{id}/update` (a second `docker stack deploy` sends every secret again):
+    /// swarmkit changes labels only and refuses a new name or new data.
+    public func updateSecret(_ reference: String, version: UInt64?, spec: EngineSecretSpec) throws {
+        let current = try Self.resolveSecret(reference, in: try view())
+        if (spec.name ?? "") != current.spec.annotations.name || (spec.data.map { $0 != current.spec.data } ?? false) {
+            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "only updates to Labels are allowed")
+        }
+        try write { tx in
+            guard case .secret(var secret)? = tx.get(.secret, id: current.id) else { throw EngineError.notFound("secret", reference) }
+            try Self.checkVersion(version, against: secret.meta)
+            secret.spec.annotations.labels = spec.labels ?? [:]
+            try tx.update(.secret(secret))
+        }
+    }
+
     public func removeSecret(_ reference: String) throws {
         let view = try view()
         let secret = try Self.resolveSecret(reference, in: view)

@@ -18,7 +18,9 @@ extension EngineAPI {
         let upToDate = filters.contains("_up-to-date")
         return try view.tasks().filter { task in
             filters.matchesID(task.id) && filters.matchesName(Self.name(of: task))
-                && filters.matchesLabels(task.annotations.labels)
+                // swarmkit matches a task's label filter against its service's labels (what
+                // `docker stack ps` filters by), not the task's own annotations.
+                && filters.matchesLabels(task.serviceAnnotations.labels)
                 && (serviceIDs.isEmpty || serviceIDs.contains(task.serviceID))
                 && (nodeIDs.isEmpty || nodeIDs.contains(task.nodeID))
                 && (desired.isEmpty || desired.contains(task.desiredState))

@@ -70,12 +70,15 @@ extension EngineServiceSpec {
     }
 
     static func validateName(_ name: String) throws(SpecConversionError) {
-        // swarmkit: a DNS label, letters/digits/dashes, not starting or ending with a dash.
-        let ok = name.utf8.allSatisfy { c in
+        // swarmkit's rule: letters and digits, with dashes or underscores only between them
+        // (stacks name their services NAMESPACE_service).
+        func isAlphanumeric(_ c: UInt8) -> Bool {
             (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
-                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-")
+                || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
         }
-        guard ok, name.first != "-", name.last != "-" else {
+        let bytes = Array(name.utf8)
+        let ok = bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
+        guard ok, let first = bytes.first, let last = bytes.last, isAlphanumeric(first), isAlphanumeric(last) else {
             throw .invalid("name must be valid as a DNS name component")
         }
         guard name.utf8.count <= 63 else { throw .invalid("name must be 63 characters or fewer") }
