@@ -22,7 +22,12 @@ once untimed first, so all of them find the page cache in the same (warm) state.
   against `docker version` (a ping and one small request) through the same socket. Needs the
   docker CLI.
 
-usage: Benchmarks/bench.py [--suite read|backup|serve] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
+--suite engine: the same boot to a first complete `docker service ls`, swarmsafe serve against a
+  real dockerd (Debian's docker.io) on copies of the same recovered folder, wall time and the
+  engine's peak memory, alternating run by run (Benchmarks/engine_boot.py is one boot). Needs
+  dockerd, containerd and the docker CLI; run as root.
+
+usage: Benchmarks/bench.py [--suite read|backup|serve|engine] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
                            [--bin PATH] [--scratch-path DIR] [--growth N]
 """
 import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, tempfile, time
@@ -299,9 +304,58 @@ def serve_suite(args, work):
     print(f"{'docker service ls, first after boot':42s} {first*1000:8.0f} ms  {first/ping:14.2f}x baseline  (target <= 0.5 s)")
     print(f"{'docker service ls, again':42s} {ls*1000:8.0f} ms  {ls/ping:14.2f}x baseline  (target <= 0.5 s)")
 
+def engine_suite(args, work):
+    """The embedded manager against a real dockerd on the same folder: from spawning the
+    engine to the first `docker service ls` that lists every service, and the engine's peak
+    RSS, one boot per run (Benchmarks/engine_boot.py), the two alternating."""
+    for tool in ("dockerd", "containerd", "docker"):
+        if not shutil.which(tool): sys.exit(f"the engine suite needs {tool} (scripts/install-system-packages.sh)")
+    state = os.path.join(work, "bench-large", "manager-1")
+    # A one-manager cluster listening on a loopback address of its own (never 0.0.0.0:2377).
+    subprocess.run([args.bin, "recover", "--force-new-cluster", "--state-dir", state, "--advertise-addr",
+                    "127.0.0.90:2377", "--listen-addr", "127.0.0.90:2377"], check=True, stdout=subprocess.DEVNULL)
+    services = int(json.loads(subprocess.run([args.bin, "inspect", "--json", "--state-dir", state], check=True,
+                                             capture_output=True, text=True).stdout)["objects"]["services"])
+    served, docker_root = os.path.join(work, "served", "swarm"), os.path.join(work, "dockerd-root")
+    shutil.copytree(state, served, symlinks=True)
+    shutil.copytree(state, os.path.join(docker_root, "swarm"), symlinks=True)
+    ctd = os.path.join(work, "containerd")
+    os.makedirs(ctd)
+    containerd = subprocess.Popen(["containerd", "--root", os.path.join(ctd, "root"), "--state", os.path.join(ctd, "state"),
+                                   "--address", os.path.join(ctd, "containerd.sock")],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    boot = [sys.executable, os.path.join(here, "engine_boot.py")]
+    cases = {
+        "serve": boot + ["serve", "--state", served, "--bin", args.bin, "--work", os.path.join(work, "w-serve"),
+                         "--expect", str(services)],
+        "dockerd": boot + ["dockerd", "--root", docker_root, "--containerd", os.path.join(ctd, "containerd.sock"),
+                           "--work", os.path.join(work, "w-dockerd"), "--expect", str(services), "--timeout", "300"],
+    }
+    try:
+        time.sleep(1)
+        samples = {name: [] for name in cases}
+        for name, cmd in cases.items():
+            measure(cmd)  # warm-up: page cache, and dockerd's first boot of the recovered folder
+        for _ in range(args.runs):
+            for name, cmd in cases.items():
+                samples[name].append(measure(cmd))
+    finally:
+        containerd.terminate()
+        containerd.wait()
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} alternating runs, "
+          f"{services} services")
+    ratios_wall = [a[0] / b[0] for a, b in zip(samples["serve"], samples["dockerd"])]
+    ratios_rss = [a[1] / b[1] for a, b in zip(samples["serve"], samples["dockerd"])]
+    for name in cases:
+        wall = statistics.median(s[0] for s in samples[name])
+        rss = statistics.median(s[1] for s in samples[name])
+        print(f"{name + ': boot to a full docker service ls':48s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak")
+    print(f"{'serve / dockerd':48s} {statistics.median(ratios_wall):8.3f}x wall {statistics.median(ratios_rss):6.3f}x memory"
+          "  (target <= 0.1x, <= 0.25x)")
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--suite", choices=["read", "backup", "serve"], default="read")
+    ap.add_argument("--suite", choices=["read", "backup", "serve", "engine"], default="read")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--fixture", default=os.path.join(root, "..", "shared", "fixtures", "bench-large.tar.gz"))
     ap.add_argument("--bin", default=None, help="swarmsafe binary (the backup suite wants swarmsafe-test-appender beside it)")
@@ -318,6 +372,8 @@ def main():
             read_suite(args, work)
         elif args.suite == "serve":
             serve_suite(args, work)
+        elif args.suite == "engine":
+            engine_suite(args, work)
         else:
             backup_suite(args, work)
     finally:

@@ -71,15 +71,31 @@ public struct DemoRunner {
             ])
         }
 
-        let before: DemoWorkload.Counts = try step("embedded manager: deploy a stack (raft entries in swarmkit's format)") {
-            let manager = try EmbeddedManager(directory: oldHost, unlockKey: unlockKey, logger: logger)
-            defer { try? manager.close() }
-            try DemoWorkload.populate(manager)
-            let view = try manager.view()
-            return (DemoWorkload.Counts(view.store), [
-                "\(DemoWorkload.Counts(view.store)) and \(view.store.count(.task)) tasks; commit index \(view.commitIndex)",
-                "services: web (3 replicas, config nginx.conf), api (2 replicas, secret db-password), node-exporter (global)",
-            ])
+        let before: DemoWorkload.Counts
+        if let docker, let executable {
+            before = try step("docker stack deploy through swarmsafe serve (raft entries in swarmkit's format)") {
+                let compose = try DemoWorkload.writeStack(into: root + "/stack")
+                let transcript = try DockerShowcase(
+                    executable: executable, docker: docker, stateDirectory: oldHost, unlockKeyFile: root + "/unlock.key",
+                    socket: root + "/docker.sock"
+                ).run([["stack", "deploy", "--detach=true", "-c", compose, "shop"], ["stack", "services", "shop"]], in: root + "/stack")
+                let node = try NodeLoader(unlockKey: unlockKey).loadManager(oldHost)
+                let store = node.cluster?.store ?? ObjectStore()
+                return (DemoWorkload.Counts(store), transcript + [
+                    "\(DemoWorkload.Counts(store)) and \(store.count(.task)) tasks; commit index \(node.raft?.hardState.commit ?? 0)",
+                ])
+            }
+        } else {
+            before = try step("embedded manager: deploy a stack (raft entries in swarmkit's format)") {
+                let manager = try EmbeddedManager(directory: oldHost, unlockKey: unlockKey, logger: logger)
+                defer { try? manager.close() }
+                try DemoWorkload.populate(manager)
+                let view = try manager.view()
+                return (DemoWorkload.Counts(view.store), [
+                    "\(DemoWorkload.Counts(view.store)) and \(view.store.count(.task)) tasks; commit index \(view.commitIndex)",
+                    "services: web (3 replicas, config nginx.conf), api (2 replicas, secret db-password), node-exporter (global)",
+                ])
+            }
         }
 
         let identity = AgeX25519Identity()
@@ -147,8 +163,8 @@ public struct DemoRunner {
                 let output = try DockerShowcase(
                     executable: executable, docker: docker, stateDirectory: newHost, unlockKeyFile: root + "/unlock.key",
                     socket: root + "/docker.sock"
-                ).serviceList()
-                return ((), ["$ docker -H unix://\(root)/docker.sock service ls"] + output)
+                ).run([["service", "ls"], ["stack", "ps", "shop", "--filter", "desired-state=running"]])
+                return ((), output)
             }
         }
 

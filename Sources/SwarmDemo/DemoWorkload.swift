@@ -27,6 +27,44 @@ enum DemoWorkload {
         var description: String { "\(services) services, \(secrets) secrets, \(configs) configs, \(networks) networks" }
     }
 
+    /// The same stack as a compose file, for `docker stack deploy` through `swarmsafe serve`
+    /// (the file names are relative to the folder the files are written to).
+    static let compose = """
+        version: "3.8"
+        services:
+          web:
+            image: nginx:1.27-alpine
+            ports: ["8080:80"]
+            networks: [backend]
+            configs: [{source: nginx.conf, target: /etc/nginx/nginx.conf}]
+            deploy: {replicas: 3}
+          api:
+            image: ghcr.io/example/api:2.4
+            networks: [backend]
+            secrets: [db-password]
+            deploy: {replicas: 2}
+          node-exporter:
+            image: prom/node-exporter:v1.8.2
+            deploy: {mode: global, labels: {team: ops}}
+        networks:
+          backend: {driver: overlay, attachable: true}
+        secrets:
+          db-password: {file: ./db-password.txt}
+        configs:
+          nginx.conf: {file: ./nginx.conf}
+
+        """
+
+    /// Writes the compose file and the files it names into `folder`; returns the compose file.
+    static func writeStack(into folder: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(compose.utf8).write(to: URL(fileURLWithPath: folder + "/compose.yml"))
+        try Data(UUID().uuidString.utf8).write(to: URL(fileURLWithPath: folder + "/db-password.txt"))
+        chmod(folder + "/db-password.txt", 0o600)
+        try Data("events {}\nhttp { server { listen 80; } }\n".utf8).write(to: URL(fileURLWithPath: folder + "/nginx.conf"))
+        return folder + "/compose.yml"
+    }
+
     static func populate(_ manager: EmbeddedManager) throws {
         var ids = SystemRandomNumberGenerator()
         func newID() -> String { SwarmID.random(using: &ids) }

@@ -1,8 +1,9 @@
 import Foundation
 import SwarmFormats
 
-/// Shows the restored cluster to the real docker CLI: `swarmsafe serve` runs on a private
-/// socket, `docker service ls` asks it, and the server is stopped with SIGTERM.
+/// The real docker CLI against a state directory: `swarmsafe serve` runs on a private socket
+/// for the length of a few docker commands, and is stopped with SIGTERM. The demo deploys
+/// its stack this way, and shows the restored cluster this way.
 struct DockerShowcase {
     let executable: String
     let docker: String
@@ -10,7 +11,9 @@ struct DockerShowcase {
     let unlockKeyFile: String
     let socket: String
 
-    func serviceList() throws -> [String] {
+    /// Runs each command (docker's arguments, without `-H`) in `directory`; returns a
+    /// transcript, `$ docker …` then its output. A failing command throws with its output.
+    func run(_ commands: [[String]], in directory: String? = nil) throws -> [String] {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: executable)
         server.arguments = [
@@ -30,9 +33,19 @@ struct DockerShowcase {
         guard waitForLine(ready.fileHandleForReading, containing: "serving", seconds: 20) else {
             throw DemoError.step("swarmsafe serve did not start")
         }
+        var transcript: [String] = []
+        for arguments in commands {
+            transcript.append("$ docker " + arguments.joined(separator: " "))
+            transcript += try runDocker(arguments, in: directory)
+        }
+        return transcript
+    }
+
+    private func runDocker(_ arguments: [String], in directory: String?) throws -> [String] {
         let client = Process()
         client.executableURL = URL(fileURLWithPath: docker)
-        client.arguments = ["-H", "unix://\(socket)", "service", "ls"]
+        client.arguments = ["-H", "unix://\(socket)"] + arguments
+        if let directory { client.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["DOCKER_CONFIG"] = (socket as NSString).deletingLastPathComponent + "/docker-config"
         client.environment = environment
@@ -44,7 +57,7 @@ struct DockerShowcase {
         client.waitUntilExit()
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
         guard client.terminationStatus == 0 else {
-            throw DemoError.step("docker service ls failed: \(lines.joined(separator: " "))")
+            throw DemoError.step("docker \(arguments.prefix(2).joined(separator: " ")) failed: \(lines.joined(separator: " "))")
         }
         return lines
     }

@@ -86,8 +86,14 @@ public final class EmbeddedManager: Sendable {
             let now = options.clock()
             var transaction = StoreTransaction(store: view.store, version: box.log.commitIndex, now: now)
             let result = try body(&transaction)
+            let nodesChanged = transaction.actions.contains { $0.target.map(\.kind) == .node }
+            // A node change (drain, labels) can move any service's tasks.
+            let touched = nodesChanged
+                ? Set(transaction.store.objects(.service).map(\.id)) : Self.servicesTouched(by: transaction)
             var orchestrator = Orchestrator(now: now)
-            try orchestrator.reconcile(&transaction, services: Self.servicesTouched(by: transaction))
+            try orchestrator.reconcile(&transaction, services: touched)
+            try AllocationPass(selfNodeID: view.selfNodeID, now: now)
+                .run(&transaction, services: touched, nodesChanged: nodesChanged)
             guard !transaction.isEmpty else { return result }
             do {
                 try box.log.append(transaction.request)

@@ -11,6 +11,8 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
     case readOnly
     /// The manager was stopped, or an earlier write failed half-way; it accepts no more writes.
     case stopped(reason: String)
+    /// Another service already publishes this port on the ingress network.
+    case portInUse(port: UInt32, service: String, serviceID: String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,8 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
             "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it."
         case .readOnly: "the embedded manager was started with --read-only; writes are refused"
         case .stopped(let reason): "the manager accepts no more writes: \(reason)"
+        case .portInUse(let port, let service, let id):
+            "port '\(port)' is already in use by service '\(service)' (\(id)) as an ingress port"
         }
     }
 }

@@ -9,13 +9,23 @@ import SwiftProtobuf
 /// services, tasks of removed services and surplus slots marked for removal, tasks with an
 /// outdated spec replaced.
 ///
-/// No container ever runs here. New tasks are left in state NEW, unassigned, the state
-/// swarmkit's orchestrator creates them in: a real manager booting this folder later
-/// allocates, schedules and runs them as its own.
+/// No container ever runs here. New tasks are created in state NEW, as swarmkit's
+/// orchestrator creates them; the allocation pass then gives them addresses and a node, and
+/// a real manager booting this folder later runs them as its own. A replica on a drained
+/// node is shut down and replaced elsewhere, as swarmkit does.
 struct Orchestrator {
     let now: Date
+    private var drained: Set<String> = []
+
+    init(now: Date) {
+        self.now = now
+    }
 
     mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
+        drained = Set(try transaction.store.decodedObjects(.node).compactMap { object -> String? in
+            guard case .node(let node) = object, node.spec.availability == .drain else { return nil }
+            return node.id
+        })
         let tasks = try transaction.store.decodedObjects(.task).compactMap { object -> SwarmTask? in
             if case .task(let task) = object { return task }
             return nil
@@ -49,7 +59,7 @@ struct Orchestrator {
         guard replicas > 0 else { return }
         for slot in 1...replicas {
             let current = bySlot[slot] ?? []
-            if current.contains(where: { isUpToDate($0, service) }) { continue }
+            if current.contains(where: { isUpToDate($0, service) && !drained.contains($0.nodeID) }) { continue }
             try retire(current, in: &transaction)
             try transaction.create(.task(newTask(service, slot: slot, nodeID: "")))
         }
@@ -81,6 +91,12 @@ struct Orchestrator {
         for task in tasks {
             if task.status.state == .new {
                 try transaction.remove(.task, id: task.id)
+            } else if drained.contains(task.nodeID) {
+                if task.desiredState.rawValue < SwarmTaskState.shutdown.rawValue {
+                    var changed = task
+                    changed.desiredState = .shutdown
+                    try transaction.update(.task(changed))
+                }
             } else if task.desiredState != .remove {
                 var changed = task
                 changed.desiredState = .remove

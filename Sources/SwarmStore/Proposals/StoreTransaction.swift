@@ -57,6 +57,16 @@ public struct StoreTransaction {
         var action = SwarmStoreAction()
         action.action = kind
         action.target = object
+        // A later change to an object this transaction already created or updated replaces
+        // that action: the entry carries each object once, in its final form, as a swarmkit
+        // transaction's changelist does.
+        if kind == .storeActionUpdate,
+            let earlier = actions.lastIndex(where: { $0.action != .storeActionRemove && $0.target.map(\.kind) == object.kind && $0.target?.id == object.id })
+        {
+            actions[earlier].target = object
+            store.insert(try StoredObject(object))
+            return object
+        }
         actions.append(action)
         store.insert(try StoredObject(object))
         return object

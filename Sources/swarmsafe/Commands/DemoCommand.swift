@@ -9,7 +9,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             In a temporary folder: `init` an autolocked swarm on an "old host", deploy a \
             stack through the embedded manager (services, a secret, a config, an overlay \
-            network), take an age-encrypted backup and verify it, lose the old host, \
+            network; with `docker stack deploy` through `swarmsafe serve` when the docker \
+            CLI is installed), take an age-encrypted backup and verify it, lose the old host, \
             `restore --force-new-cluster --advertise-addr` onto a "new host", `check` it, \
             and — when the docker CLI is installed — show `docker service ls` against the \
             restored cluster through `swarmsafe serve`. Each step is narrated with its time; \
@@ -19,7 +20,7 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Folder to work in (default: a new temporary folder).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Folder to work in, created when missing (default: a new temporary folder).", valueName: "dir"))
     var workDir: String?
 
     @Flag(help: "Keep the demo folder (keys, backup, both hosts) to look at afterwards.")
@@ -30,6 +31,7 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let root = try workDir ?? makeTemporaryFolder()
+        if let workDir { try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true) }
         let runner = DemoRunner(
             root: root, executable: Self.ownExecutable(), docker: noDocker ? nil : Self.dockerCLI(), logger: Log.make(quiet: true))
         print("swarmsafe demo in \(root)\n")

@@ -1,0 +1,95 @@
+import SwarmProto
+
+/// What swarmkit's network allocator gives a new overlay network: a VXLAN ID per pool in
+/// its driver state, and pools with gateways in its IPAM state — a subnet of the cluster's
+/// default address pool (10.0.0.0/8 in /24s) when the spec names none.
+struct NetworkAllocation {
+    static let firstVXLANID = 4096
+    static let vxlanOption = "com.docker.network.driver.overlay.vxlanid_list"
+
+    private var vxlanIDs: Set<Int>
+    private var subnets: [IPv4Prefix]
+    private let defaultPools: [IPv4Prefix]
+    private let subnetSize: Int
+
+    init(networks: [SwarmNetwork], cluster: SwarmCluster?) {
+        vxlanIDs = Set(networks.flatMap { network in
+            (network.driverState.options[Self.vxlanOption] ?? "").split(separator: ",").compactMap { Int($0) }
+        })
+        subnets = networks.flatMap { network in
+            (network.ipam.configs + network.spec.ipam.configs).compactMap { IPv4Prefix($0.subnet) }
+        }
+        let pools = (cluster?.defaultAddressPool ?? []).compactMap(IPv4Prefix.init)
+        defaultPools = pools.isEmpty ? [IPv4Prefix(network: 10 << 24, bits: 8)] : pools
+        let size = Int(cluster?.subnetSize ?? 0)
+        subnetSize = (1...32).contains(size) ? size : 24
+    }
+
+    /// Whether the allocator still has to do this network. Docker's predefined `bridge` and
+    /// `host` networks are the engine's own and never get pools.
+    static func needsAllocation(_ network: SwarmNetwork) -> Bool {
+        !network.hasDriverState && network.spec.annotations.labels["com.docker.swarm.predefined"] != "true"
+            && network.spec.network.isEmpty
+    }
+
+    /// The network allocated, or nil when a pool cannot be found (the network is left for
+    /// a real manager's allocator, which reports why).
+    mutating func allocate(_ network: SwarmNetwork) -> SwarmNetwork? {
+        var out = network
+        var ipam = SwarmIPAMOptions()
+        var driver = SwarmDriver()
+        driver.name = network.spec.ipam.driver.name.isEmpty ? "default" : network.spec.ipam.driver.name
+        driver.options = network.spec.ipam.driver.options
+        ipam.driver = driver
+        let requested = network.spec.ipam.configs.filter { $0.family != .ipv6 }
+        if requested.isEmpty {
+            guard let subnet = nextFreeSubnet() else { return nil }
+            var config = SwarmIPAMConfig()
+            config.family = .ipv4
+            config.subnet = subnet.description
+            config.gateway = IPv4Prefix.format(subnet.network &+ 1)
+            ipam.configs = [config]
+        } else {
+            for wanted in requested {
+                guard let subnet = IPv4Prefix(wanted.subnet) else { return nil }
+                var config = wanted
+                config.family = .ipv4
+                if config.gateway.isEmpty { config.gateway = IPv4Prefix.format(subnet.network &+ 1) }
+                ipam.configs.append(config)
+            }
+        }
+        out.ipam = ipam
+        var state = SwarmDriver()
+        state.name = network.spec.driverConfig.name.isEmpty ? "overlay" : network.spec.driverConfig.name
+        if state.name == "overlay" {
+            state.options[Self.vxlanOption] = ipam.configs.map { _ in String(nextVXLANID()) }.joined(separator: ",")
+        }
+        out.driverState = state
+        return out
+    }
+
+    private mutating func nextVXLANID() -> Int {
+        var id = Self.firstVXLANID
+        while vxlanIDs.contains(id) { id += 1 }
+        vxlanIDs.insert(id)
+        return id
+    }
+
+    private mutating func nextFreeSubnet() -> IPv4Prefix? {
+        for pool in defaultPools where pool.bits <= subnetSize {
+            let step = UInt32(1) << UInt32(32 - subnetSize)
+            var candidate = pool.network
+            while pool.contains(candidate) {
+                let subnet = IPv4Prefix(network: candidate, bits: subnetSize)
+                if !subnets.contains(where: { $0.overlaps(subnet) }) {
+                    subnets.append(subnet)
+                    return subnet
+                }
+                let (next, overflow) = candidate.addingReportingOverflow(step)
+                if overflow { break }
+                candidate = next
+            }
+        }
+        return nil
+    }
+}
