@@ -43,8 +43,10 @@ public struct EngineClusterInfo: Encodable, Sendable {
             certIssuerSubject: issuer?.certIssuerSubject ?? Data(),
             certIssuerPublicKey: issuer?.certIssuerPublicKey ?? Data())
         rootRotationInProgress = cluster.rootCa.hasRootRotation
-        defaultAddrPool = cluster.defaultAddressPool.isEmpty ? nil : cluster.defaultAddressPool
-        subnetSize = cluster.subnetSize
+        // swarmkit's control API answers with its defaults when the cluster stores none (a
+        // real dockerd showed 10.0.0.0/8 for a cluster whose object has no pool).
+        defaultAddrPool = cluster.defaultAddressPool.isEmpty ? ["10.0.0.0/8"] : cluster.defaultAddressPool
+        subnetSize = cluster.subnetSize == 0 ? 24 : cluster.subnetSize
         dataPathPort = cluster.vxlanudpport
     }
 }
