@@ -1,0 +1,42 @@
+import Foundation
+import SwarmBackup
+import SwarmFormats
+
+/// `swarm-node.key` written again under another KEK (or in the clear), the private key and
+/// raft DEKs unchanged: what swarmkit's key writer does when the cluster's manager unlock
+/// key changes. Shared by `swarmsafe key rotate|lock|unlock` (on a staged copy) and the
+/// embedded manager (in place, after `docker swarm update --autolock` or
+/// `docker swarm unlock-key --rotate`).
+public enum NodeKeyRewrite {
+    /// The file's mode: the key is the node's identity, readable by its owner only.
+    public static let mode: mode_t = 0o600
+
+    /// Replaces the key file at `path` in one rename, so a crash leaves the old key or the
+    /// new one, never neither. With `keepPrevious`, the file it replaces stays beside it as
+    /// `swarm-node.key.swarmsafe-old-<UTC>` (returned); that copy is protected by the *old*
+    /// KEK only, or by none.
+    @discardableResult
+    public static func write(
+        _ keys: NodeKeys, to path: String, kek: UnlockKey?, kekVersion: UInt64, fips: Bool,
+        keepPrevious: Bool = false, at time: Date = Date()
+    ) throws -> String? {
+        let block = try NodeKeyFile.makeBlock(
+            privateKey: keys.plainPrivateKey, deks: keys.deks, kek: kek?.kek, kekVersion: kekVersion, fips: fips)
+        let aside = keepPrevious ? asideName(for: path, at: time) : nil
+        try FileSync.replaceFile(path, with: block.encodedData(), mode: mode, keepingPreviousAt: aside)
+        return aside
+    }
+
+    /// `DirectorySwap.oldName`, with a counter when two changes land within one second (the
+    /// name has second resolution, and a kept file is never overwritten).
+    static func asideName(for path: String, at time: Date) -> String {
+        let base = DirectorySwap.oldName(for: path, at: time)
+        var candidate = base
+        var counter = 1
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "\(base).\(counter)"
+            counter += 1
+        }
+        return candidate
+    }
+}
