@@ -11,6 +11,9 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
     case readOnly
     /// The manager was stopped, or an earlier write failed half-way; it accepts no more writes.
     case stopped(reason: String)
+    /// A change of the cluster's unlock key was committed, but the node key file could not be
+    /// written under the new key.
+    case nodeKeyNotFollowed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,9 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
             "Swarm is encrypted and needs to be unlocked before it can be used. Please use \"docker swarm unlock\" to unlock it."
         case .readOnly: "the embedded manager was started with --read-only; writes are refused"
         case .stopped(let reason): "the manager accepts no more writes: \(reason)"
+        case .nodeKeyNotFollowed(let path, let reason):
+            "the swarm was updated, but \(path) could not be re-encrypted (\(reason)): it still opens with the "
+                + "previous unlock key (or none, if autolock was off) until a later `docker swarm update` re-encrypts it"
         }
     }
 }

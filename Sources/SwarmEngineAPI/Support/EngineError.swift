@@ -75,6 +75,7 @@ extension EngineError {
         case .locked: self = .locked
         case .readOnly: self = EngineError(.forbidden, error.description)
         case .otherVoters, .stopped: self = EngineError(.serviceUnavailable, error.description)
+        case .nodeKeyNotFollowed: self = EngineError(.internalServerError, error.description)
         }
     }
 
