@@ -54,6 +54,10 @@ import Testing
             let missing = try await Self.update(client, "", spec)
             #expect(missing.0 == .badRequest)
             #expect(missing.1 == "invalid swarm version '': strconv.ParseUint: parsing \"\": invalid syntax")
+            let empty = try await client.execute(uri: "/v1.47/swarm/update?version=1", method: .post) {
+                ($0.status, EngineRoutingTests.message($0.body))
+            }
+            #expect(empty.0 == .badRequest && empty.1 == "got EOF while reading request body")
             let flag = try await Self.update(client, "version=\(Self.version(swarm))&rotateWorkerToken=yes", spec)
             #expect(flag.0 == .badRequest && flag.1 == "invalid value for rotateWorkerToken: yes")
             let stale = try await Self.update(client, "version=1", spec)

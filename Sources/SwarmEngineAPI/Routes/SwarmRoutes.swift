@@ -17,7 +17,13 @@ extension EngineRoutes {
         }
         router.post("/swarm/update") { request, _ in
             let query = EngineQuery(request: request)
-            let spec = try await EngineResponse.decode(EngineClusterSpec.self, from: request)
+            let spec: EngineClusterSpec
+            do {
+                spec = try await EngineResponse.decode(EngineClusterSpec.self, from: request)
+            } catch let error as EngineError where error == EngineResponse.emptyBody {
+                // dockerd 20.10's words for a swarm update without a body.
+                throw EngineError.badRequest("got EOF while reading request body")
+            }
             try api.updateSwarm(version: try query.swarmVersion(), spec: spec, rotation: try query.rotation())
             return EngineResponse.empty()
         }

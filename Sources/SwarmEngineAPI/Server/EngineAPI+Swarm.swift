@@ -11,10 +11,10 @@ extension EngineAPI {
     }
 
     /// The manager unlock key the cluster object holds, as swarmkit's GetUnlockKey answers it:
-    /// empty when there is none (autolock off), which the CLI reports as "no unlock key is set".
+    /// empty when autolock is off or there is none, which the CLI reports as "no unlock key is set".
     public func unlockKey() throws -> String {
         let view = try view()
-        guard let cluster = view.cluster else { return "" }
+        guard let cluster = view.cluster, cluster.spec.encryptionConfig.autoLockManagers else { return "" }
         let subsystem = ClusterDefaults.managerUnlockKeySubsystem
         guard let entry = cluster.unlockKeys.first(where: { $0.subsystem == subsystem }), !entry.key.isEmpty else { return "" }
         guard let kek = try? EncryptionKey(bytes: entry.key) else {
