@@ -37,6 +37,7 @@ extension RealDockerSuite {
         /// message) from dockerd is the one serve must give. None of them changes anything.
         static let badRequests: [(query: String, body: String)] = [
             ("", #"{"Name":"default"}"#),
+            ("version=1", ""),
             ("version=1&rotateWorkerToken=yes", #"{"Name":"default"}"#),
             ("version=1", #"{"Name":"whoops"}"#),
             ("version=1", #"{"Name":"default","CAConfig":{"ExternalCAs":[{"Protocol":"acme","URL":"https://ca"}]}}"#),
@@ -91,6 +92,8 @@ extension RealDockerSuite {
                 let served = Self.settings(try server.expectDocker(["info", "--format", "{{json .Swarm}}"]).json)
                 #expect(served == Self.wanted)
                 #expect(server.stop() == 0)
+                let nodeKey = engine.stateDirectory.appendingPathComponent("certificates/swarm-node.key")
+                #expect(try String(contentsOf: nodeKey, encoding: .utf8).contains("raft-dek-needs-rotation"))
 
                 // dockerd: locked, the first key refused, the rotated one opens it.
                 try engine.start()
@@ -99,6 +102,10 @@ extension RealDockerSuite {
                 #expect(!refusedKey.succeeded)
                 #expect(try OfflineWrites.unlock(engine, with: key).succeeded)
                 try waitActiveManager(engine)
+                // The DEK that sat in the clear before autolock is rotated by dockerd itself.
+                try waitUntil("dockerd rotated the raft DEK", timeout: 60) {
+                    try !String(contentsOf: nodeKey, encoding: .utf8).contains("raft-dek-needs-rotation")
+                }
                 let booted = Self.settings(try engine.swarmInfo())
                 #expect(booted == served)
                 #expect(try engine.docker(["swarm", "unlock-key", "-q"]).lines == [key])

@@ -80,6 +80,9 @@ struct ServeSwarmUpdateCLITests {
         #expect(try docker.ok(["swarm", "unlock-key", "-q"]) == key)
         #expect(try Self.nodeKeyIsLocked(folder))
         #expect(try Self.keptAside(folder).count == 1)
+        // The DEK was in the clear until now: marked for the rotation a real manager makes.
+        let keyFile = try NodeKeyFile.read(path: StateDirectory(path: folder.path).nodeKey.path)
+        #expect(keyFile.block.header(RaftDEKs.needsRotationHeader) != nil)
         #expect(try docker.ok(["info"]).contains("Autolock Managers: true"))
         // A new key on request; the old one opens nothing any more.
         let rotation = try docker.ok(["swarm", "unlock-key", "--rotate"])
