@@ -34,6 +34,9 @@ public final class EmbeddedManager: Sendable {
         var voters: [UInt64] = []
         var log: LeaderLogBox?
         var failure: String?
+        /// The KEK the node key file is under now (nil: stored in the clear).
+        var nodeKeyKEK: UnlockKey?
+        var fips = false
     }
 
     /// Boots from `directory`. An autolocked folder without `unlockKey` boots locked: it
@@ -105,6 +108,7 @@ public final class EmbeddedManager: Sendable {
             }
             state.view = view.replacing(store: transaction.store, commitIndex: box.log.commitIndex)
             try snapshotIfDue(&state, box: box)
+            if Self.touchesCluster(transaction) { try followUnlockKey(&state, now: now) }
             return result
         }
     }
@@ -148,7 +152,9 @@ public final class EmbeddedManager: Sendable {
             selfAddr: member?.addr ?? local.addr, term: term, commitIndex: commit,
             snapshotIndex: raft.snapshotIndex, readOnly: options.readOnly, unlockKey: unlockKey,
             rootCACertificatePEM: try? Data(contentsOf: directory.rootCACertificate))
-        return State(view: view, voters: cluster.voters, log: box, failure: nil)
+        return State(
+            view: view, voters: cluster.voters, log: box, failure: nil,
+            nodeKeyKEK: node.keys?.isLocked == true ? unlockKey : nil, fips: node.isFIPS)
     }
 
     // MARK: writing helpers
@@ -159,6 +165,34 @@ public final class EmbeddedManager: Sendable {
             if case .service(let service)? = action.target { services.insert(service.id) }
         }
         return services
+    }
+
+    private static func touchesCluster(_ transaction: StoreTransaction) -> Bool {
+        transaction.actions.contains { action in
+            if case .cluster? = action.target { return true }
+            return false
+        }
+    }
+
+    /// After a write to the cluster object: the node key follows the cluster's manager unlock
+    /// key. The entry is durable already, so a failure here leaves the swarm changed and the
+    /// key file as it was; the next change of the cluster tries again, as swarmkit does.
+    private func followUnlockKey(_ state: inout State, now: Date) throws {
+        guard let view = state.view, let cluster = view.cluster else { return }
+        let follower = NodeKeyFollower(directory: directory, fips: state.fips)
+        let outcome: NodeKeyFollower.Outcome
+        do {
+            outcome = try follower.follow(cluster, from: state.nodeKeyKEK, at: now)
+        } catch {
+            throw ManagerError.nodeKeyNotFollowed(path: directory.nodeKey.path, reason: "\(error)")
+        }
+        guard case .rewritten(let key, let aside) = outcome else { return }
+        state.nodeKeyKEK = key
+        state.view = state.view?.replacing(unlockKey: key)
+        // Never the key itself: only that it changed and where the previous file went.
+        logger.notice(
+            key == nil ? "autolock is off: the node key is stored in the clear" : "the node key is encrypted with the swarm's new unlock key",
+            metadata: ["file": "\(directory.nodeKey.path)", "previous": "\(aside ?? "-")"])
     }
 
     /// swarmkit cuts a snapshot once the log has grown by the cluster's snapshot interval
@@ -199,5 +233,12 @@ extension ManagerView {
             selfRaftID: selfRaftID, selfAddr: selfAddr, term: term, commitIndex: commitIndex ?? self.commitIndex,
             snapshotIndex: snapshotIndex ?? self.snapshotIndex, readOnly: readOnly, unlockKey: unlockKey,
             rootCACertificatePEM: rootCACertificatePEM)
+    }
+
+    func replacing(unlockKey: UnlockKey?) -> ManagerView {
+        ManagerView(
+            store: store, membership: membership, clusterID: clusterID, selfNodeID: selfNodeID, selfRaftID: selfRaftID,
+            selfAddr: selfAddr, term: term, commitIndex: commitIndex, snapshotIndex: snapshotIndex, readOnly: readOnly,
+            unlockKey: unlockKey, rootCACertificatePEM: rootCACertificatePEM)
     }
 }

@@ -13,6 +13,9 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
     case stopped(reason: String)
     /// Another service already publishes this port on the ingress network.
     case portInUse(port: UInt32, service: String, serviceID: String)
+    /// A change of the cluster's unlock key was committed, but the node key file could not be
+    /// written under the new key.
+    case nodeKeyNotFollowed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,9 @@ public enum ManagerError: Error, Sendable, Equatable, CustomStringConvertible {
         case .stopped(let reason): "the manager accepts no more writes: \(reason)"
         case .portInUse(let port, let service, let id):
             "port '\(port)' is already in use by service '\(service)' (\(id)) as an ingress port"
+        case .nodeKeyNotFollowed(let path, let reason):
+            "the swarm was updated, but \(path) could not be re-encrypted (\(reason)): it still opens with the "
+                + "previous unlock key (or none, if autolock was off) until a later `docker swarm update` re-encrypts it"
         }
     }
 }

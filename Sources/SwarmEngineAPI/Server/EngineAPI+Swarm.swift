@@ -1,6 +1,7 @@
 import Foundation
 import SwarmFormats
 import SwarmManager
+import SwarmSafeKit
 
 extension EngineAPI {
     public func swarm() throws -> EngineSwarm {
@@ -9,11 +10,17 @@ extension EngineAPI {
         return EngineSwarm(cluster, issuer: view.selfNode?.description_p.tlsInfo)
     }
 
-    /// Empty when the swarm is not autolocked, which the CLI reports as "no unlock key is set".
+    /// The manager unlock key the cluster object holds, as swarmkit's GetUnlockKey answers it:
+    /// empty when autolock is off or there is none, which the CLI reports as "no unlock key is set".
     public func unlockKey() throws -> String {
         let view = try view()
-        guard view.cluster?.spec.encryptionConfig.autoLockManagers == true else { return "" }
-        return view.unlockKey?.text ?? ""
+        guard let cluster = view.cluster, cluster.spec.encryptionConfig.autoLockManagers else { return "" }
+        let subsystem = ClusterDefaults.managerUnlockKeySubsystem
+        guard let entry = cluster.unlockKeys.first(where: { $0.subsystem == subsystem }), !entry.key.isEmpty else { return "" }
+        guard let kek = try? EncryptionKey(bytes: entry.key) else {
+            throw EngineError(.internalServerError, "the cluster's manager unlock key is not a 32-byte key")
+        }
+        return UnlockKey(kek: kek).text
     }
 
     public func unlock(_ text: String) throws(EngineError) {

@@ -1,7 +1,8 @@
 import SwarmProto
 
 /// Docker's swarm.Spec, the cluster's settings as `docker info` and `GET /swarm` show them.
-/// Read side only; the CA's signing cert and key are never shown, as in Docker.
+/// The CA's signing cert and key are never shown, as in Docker; see `swarmSpec(base:)` for
+/// the way back.
 public struct EngineClusterSpec: Codable, Sendable, Equatable {
     public struct Orchestration: Codable, Sendable, Equatable {
         public var taskHistoryRetentionLimit: Int64?
@@ -32,6 +33,14 @@ public struct EngineClusterSpec: Codable, Sendable, Equatable {
         public var url: String?
         public var options: [String: String]?
         public var caCert: String?
+
+        public init(protocol: String? = nil, url: String? = nil, options: [String: String]? = nil, caCert: String? = nil) {
+            self.protocol = `protocol`
+            self.url = url
+            self.options = options
+            self.caCert = caCert
+        }
+
         enum CodingKeys: String, CodingKey { case `protocol` = "Protocol", url = "URL", options = "Options", caCert = "CACert" }
     }
 
@@ -40,8 +49,12 @@ public struct EngineClusterSpec: Codable, Sendable, Equatable {
         public var nodeCertExpiry: Int64?
         public var externalCAs: [ExternalCA]?
         public var forceRotate: UInt64?
+        /// Only ever sent (`docker swarm ca --ca-cert/--ca-key`), never shown.
+        public var signingCACert: String?
+        public var signingCAKey: String?
         enum CodingKeys: String, CodingKey {
             case nodeCertExpiry = "NodeCertExpiry", externalCAs = "ExternalCAs", forceRotate = "ForceRotate"
+            case signingCACert = "SigningCACert", signingCAKey = "SigningCAKey"
         }
     }
 

@@ -76,6 +76,7 @@ extension EngineError {
         case .readOnly: self = EngineError(.forbidden, error.description)
         case .otherVoters, .stopped: self = EngineError(.serviceUnavailable, error.description)
         case .portInUse: self = .rpc(.badRequest, code: "InvalidArgument", error.description)
+        case .nodeKeyNotFollowed: self = EngineError(.internalServerError, error.description)
         }
     }
 

@@ -40,11 +40,12 @@ enum EngineResponse {
     }
 
     static let maxBodySize = 16 << 20
+    static let emptyBody = EngineError.badRequest("request body is empty")
 
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let buffer = try await request.body.collect(upTo: maxBodySize)
         let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw EngineError.badRequest("request body is empty") }
+        guard !data.isEmpty else { throw emptyBody }
         return try JSONDecoder().decode(T.self, from: data)
     }
 }

@@ -166,7 +166,11 @@ public struct CertificateIssuer: Sendable {
 
     /// SHA-256 of the root certificate *PEM* (not the DER): swarmkit's root CA digest, used in
     /// `Cluster.root_ca.ca_cert_hash` and, in base 36, in join tokens.
-    public var rootDigest: Data { Data(SHA256.hash(data: Data(rootCertificatePEM.utf8))) }
+    public var rootDigest: Data { Self.rootDigest(ofCertificatePEM: Data(rootCertificatePEM.utf8)) }
+
+    /// The same digest of a root certificate PEM as the cluster object stores it
+    /// (`Cluster.root_ca.ca_cert`), for tokens made after `init`.
+    public static func rootDigest(ofCertificatePEM pem: Data) -> Data { Data(SHA256.hash(data: pem)) }
 
     /// `sha256:<hex>`, as `Cluster.root_ca.ca_cert_hash` holds it.
     public var rootDigestText: String { "sha256:" + rootDigest.map { String(format: "%02x", $0) }.joined() }

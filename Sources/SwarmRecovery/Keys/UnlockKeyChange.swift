@@ -102,10 +102,10 @@ public struct UnlockKeyChange {
         let index = try log.append(transaction.request)
         try log.sync()
 
-        let block = try NodeKeyFile.makeBlock(
-            privateKey: keys.plainPrivateKey, deks: keys.deks, kek: newKey?.kek, kekVersion: transaction.version,
-            fips: node.isFIPS)
-        try FileSync.replaceFile(copy.nodeKey.path, with: block.encodedData(), mode: 0o600)
+        // The whole previous folder is kept aside below, so the copy's key file needs no
+        // copy of its own.
+        try NodeKeyRewrite.write(
+            keys, to: copy.nodeKey.path, kek: newKey, kekVersion: transaction.version, fips: node.isFIPS)
         try FileSync.syncDirectory(staging)
 
         try verify(copy, index: index)

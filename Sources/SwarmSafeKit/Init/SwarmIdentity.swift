@@ -1,4 +1,5 @@
 import Foundation
+import SwarmFormats
 import SwarmProto
 import SwiftProtobuf
 
@@ -40,6 +41,14 @@ public enum JoinToken {
     /// clusters use the v2 form `SWMTKN-2-1-…` so that non-FIPS nodes refuse to join them.
     public static func random<G: RandomNumberGenerator>(rootDigest: Data, fips: Bool, using generator: inout G) -> String {
         make(rootDigest: rootDigest, secret: randomBytes(secretBytes, using: &generator), fips: fips)
+    }
+
+    /// A new token for the cluster as it stands: `docker swarm join-token --rotate` makes it from
+    /// the current root CA certificate, so the digest part is what joining nodes pin.
+    public static func random(for cluster: SwarmCluster) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let digest = CertificateIssuer.rootDigest(ofCertificatePEM: cluster.rootCa.caCert)
+        return random(rootDigest: digest, fips: cluster.fips, using: &generator)
     }
 
     /// The token for a root digest and a 16-byte secret, each in base 36 left-padded with
