@@ -99,6 +99,59 @@ struct ServeDockerCLITests {
 
     // MARK: networks, and what is not served
 
+    @Test func aStackIsDeployedUpdatedListedAndRemovedAsAgainstDocker() throws {
+        let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: parent) }
+        var server = try ServeProcess.start(folder)
+        defer { server.stopIfRunning() }
+        let docker = DockerCLI(socket: server.socket)
+        let stack = parent.appendingPathComponent("stack")
+        try FileManager.default.createDirectory(at: stack, withIntermediateDirectories: true)
+        let compose = """
+            version: "3.8"
+            services:
+              web:
+                image: nginx:alpine
+                ports: ["8080:80", "443"]
+                networks: [front]
+                secrets: [db_pass]
+                deploy: {replicas: 2, placement: {constraints: [node.role == manager]}}
+              batch:
+                image: busybox
+                deploy: {placement: {constraints: [node.labels.kind == batch]}}
+            networks:
+              front: {}
+            secrets:
+              db_pass: {file: ./db_pass.txt}
+
+            """
+        try Data(compose.utf8).write(to: stack.appendingPathComponent("compose.yml"))
+        try Data("s3cret".utf8).write(to: stack.appendingPathComponent("db_pass.txt"))
+        let deploy = ["stack", "deploy", "--detach=true", "-c", stack.appendingPathComponent("compose.yml").path, "shop"]
+        _ = try docker.ok(deploy)
+        // Deployed again: the secret is sent again (labels only may change) and services update.
+        _ = try docker.ok(deploy)
+        #expect(try docker.lines(["stack", "ls", "--format", "{{.Name}} {{.Services}}"]) == ["shop 2"])
+        #expect(try docker.lines(["stack", "services", "shop", "--format", "{{.Name}}={{.Ports}}"]).sorted()
+            == ["shop_batch=", "shop_web=*:8080->80/tcp, *:30000->443/tcp"])
+        let tasks = try docker.lines(["stack", "ps", "shop", "--format", "{{.Name}}|{{.CurrentState}}|{{.Error}}"]).sorted()
+        #expect(tasks.count == 3, "\(tasks)")
+        #expect(tasks.filter { $0.hasPrefix("shop_web.") }.allSatisfy { $0.contains("|Assigned ") }, "\(tasks)")
+        #expect(tasks.first { $0.hasPrefix("shop_batch.1") }?.contains("no suitable node (scheduling constraints not satisfied on 1 node)") == true, "\(tasks)")
+        // The node gets the label the constraint asks for: the pending task is placed.
+        _ = try docker.ok(["node", "update", "--label-add", "kind=batch", "self"])
+        #expect(try docker.lines(["stack", "ps", "shop", "--filter", "name=shop_batch", "--format", "{{.CurrentState}}"])
+            .allSatisfy { $0.hasPrefix("Assigned") })
+        let logs = try docker.run(["service", "logs", "shop_web"])
+        #expect(logs.status != 0 && logs.stderr.contains("does not serve GET /services/shop_web/logs"), "\(logs.stderr)")
+
+        _ = try docker.ok(["stack", "rm", "shop"])
+        #expect(try docker.lines(["stack", "ls", "--format", "{{.Name}}"]).isEmpty)
+        #expect(try docker.lines(["service", "ls", "-q"]).isEmpty)
+        #expect(try docker.lines(["secret", "ls", "--filter", "label=com.docker.stack.namespace=shop", "-q"]).isEmpty)
+        #expect(try docker.lines(["network", "ls", "--filter", "label=com.docker.stack.namespace=shop", "-q"]).isEmpty)
+    }
+
     @Test func networksAreCreatedInspectedAndRemovedAsSwarmkitDoes() throws {
         let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
         defer { try? FileManager.default.removeItem(at: parent) }
