@@ -134,7 +134,7 @@ struct ServeDockerCLITests {
         #expect(try docker.lines(["stack", "ls", "--format", "{{.Name}} {{.Services}}"]) == ["shop 2"])
         #expect(try docker.lines(["stack", "services", "shop", "--format", "{{.Name}}={{.Ports}}"]).sorted()
             == ["shop_batch=", "shop_web=*:8080->80/tcp, *:30000->443/tcp"])
-        let tasks = try docker.lines(["stack", "ps", "shop", "--format", "{{.Name}}|{{.CurrentState}}|{{.Error}}"]).sorted()
+        let tasks = try docker.lines(["stack", "ps", "shop", "--no-trunc", "--format", "{{.Name}}|{{.CurrentState}}|{{.Error}}"]).sorted()
         #expect(tasks.count == 3, "\(tasks)")
         #expect(tasks.filter { $0.hasPrefix("shop_web.") }.allSatisfy { $0.contains("|Assigned ") }, "\(tasks)")
         #expect(tasks.first { $0.hasPrefix("shop_batch.1") }?.contains("no suitable node (scheduling constraints not satisfied on 1 node)") == true, "\(tasks)")
@@ -147,7 +147,8 @@ struct ServeDockerCLITests {
 
         _ = try docker.ok(["stack", "rm", "shop"])
         #expect(try docker.lines(["stack", "ls", "--format", "{{.Name}}"]).isEmpty)
-        #expect(try docker.lines(["service", "ls", "-q"]).isEmpty)
+        #expect(try docker.lines(["service", "ls", "--filter", "label=com.docker.stack.namespace=shop", "-q"]).isEmpty)
+        #expect(try docker.lines(["service", "ls", "--filter", "name=web-0", "-q"]).count == 1)
         #expect(try docker.lines(["secret", "ls", "--filter", "label=com.docker.stack.namespace=shop", "-q"]).isEmpty)
         #expect(try docker.lines(["network", "ls", "--filter", "label=com.docker.stack.namespace=shop", "-q"]).isEmpty)
     }
