@@ -29,7 +29,8 @@ struct AllocationPass {
         let order = networks.indices.sorted { a, b in
             let (x, y) = (networks[a], networks[b])
             if x.spec.ingress != y.spec.ingress { return x.spec.ingress }
-            if x.meta.createdAt != y.meta.createdAt { return x.meta.createdAt.seconds * 1_000_000_000 + Int64(x.meta.createdAt.nanos) < y.meta.createdAt.seconds * 1_000_000_000 + Int64(y.meta.createdAt.nanos) }
+            let (made, other) = (x.meta.createdAt, y.meta.createdAt)
+            if made != other { return (made.seconds, made.nanos) < (other.seconds, other.nanos) }
             return x.id < y.id
         }
         for index in order where NetworkAllocation.needsAllocation(networks[index]) {
