@@ -9,7 +9,8 @@ extension RealDockerSuite {
         /// The flags both networks are made with; only the pool differs (pools may not overlap).
         static func flags(pool: String) -> [String] {
             [
-                "--driver", "overlay", "--attachable", "--label", "tier=back", "--subnet", "10.\(pool).0.0/24",
+                "--driver", "overlay", "--attachable", "--label", "tier=back", "--opt", "com.docker.network.driver.mtu=1400",
+                "--subnet", "10.\(pool).0.0/24",
                 "--gateway", "10.\(pool).0.1", "--ip-range", "10.\(pool).0.128/25",
             ]
         }
@@ -26,7 +27,9 @@ extension RealDockerSuite {
                 let data = try JSONSerialization.data(withJSONObject: ["v": value], options: [.sortedKeys])
                 out[key] = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "10.\(pool).", with: "10.X.")
             }
-            out["Options keys"] = ((network["Options"] as? [String: Any])?.keys.sorted() ?? []).joined(separator: ",")
+            let options = network["Options"] as? [String: Any] ?? [:]
+            out["Options keys"] = options.keys.sorted().joined(separator: ",")
+            out["MTU option"] = options["com.docker.network.driver.mtu"] as? String ?? "(absent)"
             return out
         }
 

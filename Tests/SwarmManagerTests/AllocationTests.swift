@@ -106,6 +106,16 @@ import Testing
         #expect(try Self.stored(auto.id, in: updated).endpoint == autoEndpoint)
         let autoTasks = try EmbeddedManagerTests.tasks(of: auto.id, in: updated.store).filter { $0.desiredState == .running }
         #expect(autoTasks.map { $0.networks.map { $0.addresses.joined() } } == [["10.0.0.8/24"]])
+
+        // A network made with driver options keeps them in its driver state, beside its VXLAN ID.
+        var tuned = SwarmNetwork()
+        tuned.id = "tunednetwork0000000000001"
+        tuned.spec.annotations.name = "tuned"
+        tuned.spec.driverConfig.name = "overlay"
+        tuned.spec.driverConfig.options = ["com.docker.network.driver.mtu": "1400"]
+        try manager.update { try $0.create(.network(tuned)) }
+        #expect(try Self.network("tuned", in: manager.view()).driverState.options
+            == ["com.docker.network.driver.mtu": "1400", "com.docker.network.driver.overlay.vxlanid_list": "4099"])
     }
 
     @Test func constraintsNodeChangesAndDrainMoveTasksAsSwarmkitsSchedulerDoes() throws {

@@ -1,7 +1,7 @@
 import SwarmProto
 
-/// What swarmkit's network allocator gives a new overlay network: a VXLAN ID per pool in
-/// its driver state, and pools with gateways in its IPAM state — a subnet of the cluster's
+/// What swarmkit's network allocator gives a new overlay network: the spec's driver options
+/// and a VXLAN ID per pool in its driver state, and pools with gateways in its IPAM state — a subnet of the cluster's
 /// default address pool (10.0.0.0/8 in /24s) when the spec names none.
 struct NetworkAllocation {
     static let firstVXLANID = 4096
@@ -62,6 +62,9 @@ struct NetworkAllocation {
         var state = SwarmDriver()
         state.name = network.spec.driverConfig.name.isEmpty ? "overlay" : network.spec.driverConfig.name
         if state.name == "overlay" {
+            // The spec's driver options travel in the driver state: that is what each engine
+            // creates the network with (an MTU, encryption).
+            state.options = network.spec.driverConfig.options
             state.options[Self.vxlanOption] = ipam.configs.map { _ in String(nextVXLANID()) }.joined(separator: ",")
         }
         out.driverState = state
