@@ -81,6 +81,7 @@ public final class EmbeddedManager: Sendable {
     /// Runs `body` as one store transaction, lets the orchestrator follow the services it
     /// touched, and commits the result as one raft entry. Nothing is visible or written when
     /// `body` throws.
+    @discardableResult
     public func update<T: Sendable>(_ body: (inout StoreTransaction) throws -> T) throws -> T {
         try state.withLock { state -> T in
             guard let view = state.view else { throw ManagerError.locked }

@@ -74,7 +74,7 @@ import Testing
         for path in try FileManager.default.subpathsOfDirectory(atPath: root.path) {
             let url = root.appendingPathComponent(path)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
             result[path] = isDirectory.boolValue ? Data() : try Data(contentsOf: url)
         }
         return result

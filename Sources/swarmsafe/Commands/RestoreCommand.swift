@@ -115,7 +115,7 @@ struct RestoreCommand: ParsableCommand {
         } else if !quiet {
             print("restored \(archive) into \(result.target) (raft index \(result.report.raftLastIndex ?? 0))")
             if let aside = result.previousMovedTo { print("the previous state directory was moved to \(aside)") }
-            if let check {
+            if check != nil {
                 print("booted in the embedded manager before it was put in place: every check passed")
             }
             if let rewound { print("rewound to the state right after index \(rewound.index): \(rewound.droppedEntries) later entries left out") }
