@@ -72,7 +72,10 @@ struct AllocationPass {
 
         var scheduler = TaskScheduler(nodes: nodes, tasks: tasks, selfNodeID: selfNodeID, now: now)
         var attachmentsWanted: [String: [SwarmNetwork]] = [:]
-        for task in tasks where task.desiredState == .running {
+        // Slot order, as swarmkit's orchestrator creates a service's tasks and its allocator
+        // then reaches them: slot 1 gets the lower addresses, whatever the tasks' random IDs.
+        let inOrder = tasks.sorted { ($0.serviceID, $0.slot, $0.nodeID, $0.id) < ($1.serviceID, $1.slot, $1.nodeID, $1.id) }
+        for task in inOrder where task.desiredState == .running {
             var next = task
             if task.status.state == .new {
                 guard let service = servicesByID[task.serviceID],
