@@ -22,6 +22,7 @@ struct Orchestrator {
     }
 
     mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
+        guard !services.isEmpty else { return }
         drained = Set(try transaction.store.decodedObjects(.node).compactMap { object -> String? in
             guard case .node(let node) = object, node.spec.availability == .drain else { return nil }
             return node.id

@@ -20,6 +20,12 @@ struct AllocationPass {
     }
 
     func run(_ transaction: inout StoreTransaction, services touched: Set<String>, nodesChanged: Bool) throws {
+        // Only services, nodes, networks and tasks give the allocator work; a secret or a
+        // config written alone must not cost a decode of every task in the store.
+        let allocatable: Set<ObjectKind> = [.network, .task]
+        guard !touched.isEmpty || nodesChanged
+            || transaction.actions.contains(where: { $0.target.map { allocatable.contains($0.kind) } == true })
+        else { return }
         var networks: [SwarmNetwork] = try Self.decoded(.network, in: transaction)
         let clusters: [SwarmCluster] = try Self.decoded(.cluster, in: transaction)
         let cluster = clusters.first

@@ -8,6 +8,9 @@ public struct StoreTransaction {
     /// The store with this transaction's changes so far.
     public private(set) var store: ObjectStore
     public private(set) var actions: [SwarmStoreAction] = []
+    /// Where each object's create or update action is, so a later change replaces it without
+    /// a scan of every action (a node change can update thousands of tasks in one write).
+    private var pending: [ObjectKey: Int] = [:]
     /// The commit index the changes are made against: what they carry as their version.
     public let version: UInt64
     let now: Date
@@ -50,6 +53,7 @@ public struct StoreTransaction {
         action.action = .storeActionRemove
         action.target = try existing.decoded()
         actions.append(action)
+        pending[ObjectKey(kind: kind, id: id)] = nil
         store.remove(kind, id: id)
     }
 
@@ -60,16 +64,20 @@ public struct StoreTransaction {
         // A later change to an object this transaction already created or updated replaces
         // that action: the entry carries each object once, in its final form, as a swarmkit
         // transaction's changelist does.
-        if kind == .storeActionUpdate,
-            let earlier = actions.lastIndex(where: { $0.action != .storeActionRemove && $0.target.map(\.kind) == object.kind && $0.target?.id == object.id })
-        {
+        let key = ObjectKey(kind: object.kind, id: object.id)
+        if kind == .storeActionUpdate, let earlier = pending[key] {
             actions[earlier].target = object
-            store.insert(try StoredObject(object))
-            return object
+        } else {
+            pending[key] = actions.count
+            actions.append(action)
         }
-        actions.append(action)
         store.insert(try StoredObject(object))
         return object
+    }
+
+    private struct ObjectKey: Hashable {
+        let kind: ObjectKind
+        let id: String
     }
 
     public var request: SwarmInternalRaftRequest {
