@@ -20,23 +20,11 @@ struct NodeKeyFollower {
     let directory: StateDirectory
     let fips: Bool
 
-    /// The manager unlock key in `cluster`. swarmkit reads `unlock_keys` alone (not the
-    /// autolock flag): its UpdateCluster drops the manager's entry when autolock goes off.
-    static func managerKey(in cluster: SwarmCluster) throws(NodeKeyFollowerError) -> UnlockKey? {
-        guard let entry = cluster.unlockKeys.first(where: { $0.subsystem == ClusterDefaults.managerUnlockKeySubsystem })
-        else { return nil }
-        do {
-            return UnlockKey(kek: try EncryptionKey(bytes: entry.key))
-        } catch {
-            throw .unusableClusterKey(length: entry.key.count)
-        }
-    }
-
     /// Rewrites the key file when the cluster's key is not the one it is under (`current`).
     /// The KEK version written is the cluster's version, as swarmkit records it, so a real
     /// manager booting the folder later sees a KEK as new as its cluster object.
     func follow(_ cluster: SwarmCluster, from current: UnlockKey?, at now: Date) throws -> Outcome {
-        let wanted = try Self.managerKey(in: cluster)
+        let wanted = try cluster.managerUnlockKey()
         guard wanted != current else { return .unchanged }
         // Read back from disk with the key it is under now: a file that does not open with it
         // was changed behind our back and is left alone.
@@ -45,6 +33,21 @@ struct NodeKeyFollower {
             keys, to: directory.nodeKey.path, kek: wanted, kekVersion: cluster.meta.version.index, fips: fips,
             keepPrevious: true, at: now)
         return .rewritten(key: wanted, keptAside: aside)
+    }
+}
+
+extension SwarmCluster {
+    /// The manager unlock key the cluster holds. swarmkit reads `unlock_keys` alone (not the
+    /// autolock flag): its UpdateCluster drops the manager's entry when autolock goes off.
+    public func managerUnlockKey() throws(NodeKeyFollowerError) -> UnlockKey? {
+        guard let entry = unlockKeys.first(where: { $0.subsystem == ClusterDefaults.managerUnlockKeySubsystem }) else {
+            return nil
+        }
+        do {
+            return UnlockKey(kek: try EncryptionKey(bytes: entry.key))
+        } catch {
+            throw .unusableClusterKey(length: entry.key.count)
+        }
     }
 }
 

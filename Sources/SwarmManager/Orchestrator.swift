@@ -23,14 +23,8 @@ struct Orchestrator {
 
     mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
         guard !services.isEmpty else { return }
-        drained = Set(try transaction.store.decodedObjects(.node).compactMap { object -> String? in
-            guard case .node(let node) = object, node.spec.availability == .drain else { return nil }
-            return node.id
-        })
-        let tasks = try transaction.store.decodedObjects(.task).compactMap { object -> SwarmTask? in
-            if case .task(let task) = object { return task }
-            return nil
-        }
+        drained = Set(try transaction.store.nodes().filter { $0.spec.availability == .drain }.map(\.id))
+        let tasks = try transaction.store.tasks()
         let byService = Dictionary(grouping: tasks.filter { services.contains($0.serviceID) }, by: \.serviceID)
         for serviceID in services.sorted() {
             let live = (byService[serviceID] ?? []).filter { $0.desiredState.rawValue <= SwarmTaskState.running.rawValue }
@@ -67,12 +61,8 @@ struct Orchestrator {
     }
 
     private func reconcileGlobal(_ service: SwarmService, live: [SwarmTask], in transaction: inout StoreTransaction) throws {
-        let eligible = try transaction.store.decodedObjects(.node).compactMap { object -> String? in
-            guard case .node(let node) = object, node.spec.availability == .active, node.status.state != .down else {
-                return nil
-            }
-            return node.id
-        }
+        let eligible = try transaction.store.nodes()
+            .filter { $0.spec.availability == .active && $0.status.state != .down }.map(\.id)
         var byNode = Dictionary(grouping: live, by: \.nodeID)
         for nodeID in byNode.keys where !eligible.contains(nodeID) {
             try retire(byNode.removeValue(forKey: nodeID) ?? [], in: &transaction)

@@ -18,11 +18,7 @@ import Testing
     }
 
     static func network(_ name: String, in view: ManagerView) throws -> SwarmNetwork {
-        let networks = try view.store.decodedObjects(.network).compactMap { object -> SwarmNetwork? in
-            if case .network(let network) = object { return network }
-            return nil
-        }
-        return try #require(networks.first { $0.spec.annotations.name == name })
+        try #require(try view.store.networks().first { $0.spec.annotations.name == name })
     }
 
     static func service(_ name: String, replicas: UInt64 = 1, ports: [(target: UInt32, published: UInt32)] = [],

@@ -33,10 +33,7 @@ import Testing
     }
 
     static func tasks(of serviceID: String, in store: ObjectStore) throws -> [SwarmTask] {
-        try store.decodedObjects(.task).compactMap {
-            guard case .task(let task) = $0, task.serviceID == serviceID else { return nil }
-            return task
-        }
+        try store.tasks().filter { $0.serviceID == serviceID }
     }
 
     @Test func writesAreEntriesThatSurviveARestart() throws {

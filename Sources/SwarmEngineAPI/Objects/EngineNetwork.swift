@@ -79,17 +79,13 @@ public struct EngineNetwork: Encodable, Sendable {
         ingress = Self.isIngress(network)
         configFrom = ConfigReference(network: spec.network)
         labels = spec.annotations.labels
-        if Self.isPredefined(network) {
+        if network.isPredefined {
             scope = "local"
             // The engine's own bridge and host networks have no pools of the swarm's.
             driver = driver.isEmpty ? name : driver
         }
     }
 
-    /// Docker stores its engine's `bridge` and `host` networks in the swarm with this label.
-    static func isPredefined(_ network: SwarmNetwork) -> Bool {
-        network.spec.annotations.labels["com.docker.swarm.predefined"] == "true"
-    }
 
     /// Networks created before the `ingress` flag existed are marked by a label.
     static func isIngress(_ network: SwarmNetwork) -> Bool {

@@ -42,9 +42,7 @@ extension EngineAPI {
     /// `POST /configs/{id}/update`: labels only, as for secrets.
     public func updateConfig(_ reference: String, version: UInt64?, spec: EngineConfigSpec) throws {
         let current = try Self.resolveConfig(reference, in: try view())
-        if (spec.name ?? "") != current.spec.annotations.name || (spec.data.map { $0 != current.spec.data } ?? false) {
-            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "only updates to Labels are allowed")
-        }
+        try Self.refuseAllButLabels(name: spec.name, data: spec.data, stored: (current.spec.annotations.name, current.spec.data))
         try write { tx in
             guard case .config(var config)? = tx.get(.config, id: current.id) else { throw EngineError.notFound("config", reference) }
             try Self.checkVersion(version, against: config.meta)

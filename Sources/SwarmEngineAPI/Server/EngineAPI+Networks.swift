@@ -10,7 +10,7 @@ extension EngineAPI {
     /// Docker leaves out the stored ones. `network inspect` still finds them by name.
     public func networks(filters: EngineFilters) throws -> [EngineNetwork] {
         try filters.validate(accepted: Self.networkFilters)
-        return try view().networks().filter { !EngineNetwork.isPredefined($0) }.map(EngineNetwork.init).filter { network in
+        return try view().networks().filter { !$0.isPredefined }.map(EngineNetwork.init).filter { network in
             filters.matchesID(network.id) && filters.matchesName(network.name)
                 && filters.matchesLabels(network.labels) && filters.matchesExactly("driver", network.driver)
                 && filters.matchesExactly("scope", network.scope)
@@ -82,7 +82,7 @@ extension EngineAPI {
         let network = try ObjectLookup.resolve(
             reference, kind: "network", in: try view.networks(), id: \.id, name: \.spec.annotations.name)
         let name = network.spec.annotations.name
-        if EngineNetwork.isPredefined(network) || Self.predefinedNetworkNames.contains(name) {
+        if network.isPredefined || Self.predefinedNetworkNames.contains(name) {
             throw EngineError(.forbidden, "\(name) is a pre-defined network and cannot be removed")
         }
         for service in try view.services() {
@@ -95,13 +95,12 @@ extension EngineAPI {
         try write { tx in try tx.remove(.network, id: network.id) }
     }
 
-    /// An IPv4 or IPv6 prefix as Go's net.ParseCIDR accepts it, roughly: address/bits.
+    /// An IPv4 prefix as the allocator reads it, or an IPv6 one as Go's net.ParseCIDR accepts
+    /// it, roughly: address/bits.
     static func isCIDR(_ text: String) -> Bool {
+        guard text.contains(":") else { return IPv4Prefix(text) != nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let bits = Int(parts[1]) else { return false }
-        let address = String(parts[0])
-        if address.contains(":") { return (0...128).contains(bits) && address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
-        let octets = address.split(separator: ".", omittingEmptySubsequences: false)
-        return (0...32).contains(bits) && octets.count == 4 && octets.allSatisfy { UInt8($0) != nil }
+        return (0...128).contains(bits) && parts[0].allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
     }
 }

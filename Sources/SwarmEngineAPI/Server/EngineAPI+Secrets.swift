@@ -47,9 +47,7 @@ extension EngineAPI {
     /// swarmkit changes labels only and refuses a new name or new data.
     public func updateSecret(_ reference: String, version: UInt64?, spec: EngineSecretSpec) throws {
         let current = try Self.resolveSecret(reference, in: try view())
-        if (spec.name ?? "") != current.spec.annotations.name || (spec.data.map { $0 != current.spec.data } ?? false) {
-            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "only updates to Labels are allowed")
-        }
+        try Self.refuseAllButLabels(name: spec.name, data: spec.data, stored: (current.spec.annotations.name, current.spec.data))
         try write { tx in
             guard case .secret(var secret)? = tx.get(.secret, id: current.id) else { throw EngineError.notFound("secret", reference) }
             try Self.checkVersion(version, against: secret.meta)
@@ -67,6 +65,14 @@ extension EngineAPI {
         }
         try Self.refuseInUse("secret", secret.spec.annotations.name, by: users)
         try write { tx in try tx.remove(.secret, id: secret.id) }
+    }
+
+    /// swarmkit's rule for secret and config updates: a new name, or data sent and different,
+    /// is refused; only labels change.
+    static func refuseAllButLabels(name: String?, data: Data?, stored: (name: String, data: Data)) throws(EngineError) {
+        if (name ?? "") != stored.name || (data.map { $0 != stored.data } ?? false) {
+            throw EngineError.rpc(.badRequest, code: "InvalidArgument", "only updates to Labels are allowed")
+        }
     }
 
     static func resolveSecret(_ reference: String, in view: ManagerView) throws -> SwarmSecret {

@@ -15,12 +15,11 @@ extension EngineAPI {
     public func unlockKey() throws -> String {
         let view = try view()
         guard let cluster = view.cluster, cluster.spec.encryptionConfig.autoLockManagers else { return "" }
-        let subsystem = ClusterDefaults.managerUnlockKeySubsystem
-        guard let entry = cluster.unlockKeys.first(where: { $0.subsystem == subsystem }), !entry.key.isEmpty else { return "" }
-        guard let kek = try? EncryptionKey(bytes: entry.key) else {
-            throw EngineError(.internalServerError, "the cluster's manager unlock key is not a 32-byte key")
+        do {
+            return try cluster.managerUnlockKey()?.text ?? ""
+        } catch {
+            throw EngineError(.internalServerError, error.description)
         }
-        return UnlockKey(kek: kek).text
     }
 
     public func unlock(_ text: String) throws(EngineError) {

@@ -26,10 +26,8 @@ struct AllocationPass {
         guard !touched.isEmpty || nodesChanged
             || transaction.actions.contains(where: { $0.target.map { allocatable.contains($0.kind) } == true })
         else { return }
-        var networks: [SwarmNetwork] = try Self.decoded(.network, in: transaction)
-        let clusters: [SwarmCluster] = try Self.decoded(.cluster, in: transaction)
-        let cluster = clusters.first
-        var networkAllocation = NetworkAllocation(networks: networks, cluster: cluster)
+        var networks = try transaction.store.networks()
+        var networkAllocation = NetworkAllocation(networks: networks, cluster: try transaction.store.clusters().first)
         // Ingress first (a real manager allocates it as it starts, so it has the first pool),
         // then in the order the networks were made.
         let order = networks.indices.sorted { a, b in
@@ -46,9 +44,9 @@ struct AllocationPass {
         let networksByID = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ingress = networks.first { $0.spec.ingress }
 
-        let services: [SwarmService] = try Self.decoded(.service, in: transaction)
-        let tasks: [SwarmTask] = try Self.decoded(.task, in: transaction)
-        var nodes: [SwarmNode] = try Self.decoded(.node, in: transaction)
+        let services = try transaction.store.services()
+        let tasks = try transaction.store.tasks()
+        var nodes = try transaction.store.nodes()
         var addresses = AddressBook(services: services, tasks: tasks, nodes: nodes, networks: networks)
         var ports = PublishedPorts(services: services)
 
@@ -200,18 +198,5 @@ struct AllocationPass {
         status.timestamp = Google_Protobuf_Timestamp(date: now)
         out.status = status
         return out
-    }
-
-    private static func decoded<T>(_ kind: ObjectKind, in transaction: StoreTransaction) throws -> [T] {
-        try transaction.store.decodedObjects(kind).compactMap { object -> T? in
-            switch object {
-            case .network(let value): value as? T
-            case .cluster(let value): value as? T
-            case .service(let value): value as? T
-            case .task(let value): value as? T
-            case .node(let value): value as? T
-            default: nil
-            }
-        }
     }
 }

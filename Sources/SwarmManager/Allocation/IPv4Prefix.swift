@@ -1,9 +1,9 @@
 /// An IPv4 network as the allocator hands out its addresses: `10.0.1.0/24`.
-struct IPv4Prefix: Hashable, Sendable {
-    let network: UInt32
-    let bits: Int
+public struct IPv4Prefix: Hashable, Sendable {
+    public let network: UInt32
+    public let bits: Int
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let bits = Int(parts[1]), (0...32).contains(bits),
             let address = Self.parseAddress(String(parts[0]))

@@ -28,8 +28,7 @@ struct NetworkAllocation {
     /// Whether the allocator still has to do this network. Docker's predefined `bridge` and
     /// `host` networks are the engine's own and never get pools.
     static func needsAllocation(_ network: SwarmNetwork) -> Bool {
-        !network.hasDriverState && network.spec.annotations.labels["com.docker.swarm.predefined"] != "true"
-            && network.spec.network.isEmpty
+        !network.hasDriverState && !network.isPredefined && network.spec.network.isEmpty
     }
 
     /// The network allocated, or nil when a pool cannot be found (the network is left for
@@ -95,4 +94,10 @@ struct NetworkAllocation {
         }
         return nil
     }
+}
+
+extension SwarmNetwork {
+    /// Docker stores its engine's own `bridge` and `host` networks in the swarm with this
+    /// label; they belong to each engine, not to the swarm.
+    public var isPredefined: Bool { spec.annotations.labels["com.docker.swarm.predefined"] == "true" }
 }
