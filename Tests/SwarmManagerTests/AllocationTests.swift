@@ -103,6 +103,18 @@ import Testing
         let autoTasks = try EmbeddedManagerTests.tasks(of: auto.id, in: updated.store).filter { $0.desiredState == .running }
         #expect(autoTasks.map { $0.networks.map { $0.addresses.joined() } } == [["10.0.0.8/24"]])
 
+        // A pool another network holds is refused by swarmkit's IPAM: a network asking for one
+        // (written by another tool; serve refuses it at create) is left unallocated.
+        var clashing = SwarmNetwork()
+        clashing.id = "clashingnetwork0000000001"
+        clashing.spec.annotations.name = "clashing"
+        clashing.spec.driverConfig.name = "overlay"
+        var pool = SwarmIPAMConfig()
+        pool.subnet = "10.0.1.128/25"
+        clashing.spec.ipam.configs = [pool]
+        try manager.update { try $0.create(.network(clashing)) }
+        #expect(try !Self.network("clashing", in: manager.view()).hasDriverState)
+
         // A network made with driver options keeps them in its driver state, beside its VXLAN ID.
         var tuned = SwarmNetwork()
         tuned.id = "tunednetwork0000000000001"

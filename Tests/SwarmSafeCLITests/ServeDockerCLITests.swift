@@ -180,6 +180,11 @@ struct ServeDockerCLITests {
         #expect(predefined.status != 0 && predefined.stderr.contains("host is a pre-defined network and cannot be created"))
         let badSubnet = try docker.run(["network", "create", "--driver", "overlay", "--subnet", "10.300.0.0/24", "odd"])
         #expect(badSubnet.status != 0 && badSubnet.stderr.contains("invalid subnet 10.300.0.0/24"), "\(badSubnet.stderr)")
+        let overlapping = try docker.run(["network", "create", "--driver", "overlay", "--subnet", "10.20.0.128/25", "clash"])
+        #expect(overlapping.status != 0
+            && overlapping.stderr.contains("network clash: subnet 10.20.0.128/25 overlaps 10.20.0.0/24 of network backnet"),
+            "\(overlapping.stderr)")
+        #expect(try docker.lines(["network", "ls", "--filter", "name=clash", "-q"]).isEmpty)
         #expect(try docker.lines(["network", "ls", "--filter", "name=plain", "-q"]).isEmpty)
 
         // In use by a service: refused as swarmkit refuses it; free again once the service is gone.

@@ -57,6 +57,7 @@ extension EngineAPI {
             }
         }
         let view = try view()
+        try Self.refuseOverlappingPools(spec, name: name, among: try view.networks())
         if spec.ingress, let existing = try view.networks().first(where: EngineNetwork.isIngress) {
             throw EngineError(.forbidden, "ingress network (\(existing.spec.annotations.name)) is already present")
         }
@@ -93,6 +94,24 @@ extension EngineAPI {
             }
         }
         try write { tx in try tx.remove(.network, id: network.id) }
+    }
+
+    /// A subnet another network has (or the same request twice) would leave the network
+    /// without a pool: swarmkit's allocator fails it later, in its log only ("Pool overlaps
+    /// with other one on this address space"), and its tasks never start. Said now instead.
+    static func refuseOverlappingPools(_ spec: SwarmNetworkSpec, name: String, among networks: [SwarmNetwork]) throws(EngineError) {
+        var seen: [(String, IPv4Prefix)] = networks.flatMap { network in
+            network.ipv4Pools.map { (network.spec.annotations.name, $0) }
+        }
+        for pool in spec.ipam.configs.compactMap({ IPv4Prefix($0.subnet) }) {
+            if let (other, taken) = seen.first(where: { $0.1.overlaps(pool) }) {
+                throw EngineError.rpc(
+                    .badRequest, code: "InvalidArgument",
+                    "network \(name): subnet \(pool.description) overlaps \(taken.description) of network \(other): "
+                        + "Pool overlaps with other one on this address space")
+            }
+            seen.append((name, pool))
+        }
     }
 
     /// An IPv4 prefix as the allocator reads it, or an IPv6 one as Go's net.ParseCIDR accepts

@@ -22,12 +22,12 @@ public struct IPv4Prefix: Hashable, Sendable {
 
     func contains(_ address: UInt32) -> Bool { address & Self.mask(bits) == network }
 
-    func overlaps(_ other: IPv4Prefix) -> Bool {
+    public func overlaps(_ other: IPv4Prefix) -> Bool {
         let shorter = min(bits, other.bits)
         return network & Self.mask(shorter) == other.network & Self.mask(shorter)
     }
 
-    var description: String { "\(Self.format(network))/\(bits)" }
+    public var description: String { "\(Self.format(network))/\(bits)" }
 
     /// `address/bits` with this prefix's length, the form swarmkit stores VIPs and task
     /// addresses in.

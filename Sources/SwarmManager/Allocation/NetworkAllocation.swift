@@ -8,7 +8,8 @@ struct NetworkAllocation {
     static let vxlanOption = "com.docker.network.driver.overlay.vxlanid_list"
 
     private var vxlanIDs: Set<Int>
-    private var subnets: [IPv4Prefix]
+    /// Every network's pools, allocated or asked for, by network ID.
+    private var subnets: [(owner: String, prefix: IPv4Prefix)]
     private let defaultPools: [IPv4Prefix]
     private let subnetSize: Int
 
@@ -16,9 +17,7 @@ struct NetworkAllocation {
         vxlanIDs = Set(networks.flatMap { network in
             (network.driverState.options[Self.vxlanOption] ?? "").split(separator: ",").compactMap { Int($0) }
         })
-        subnets = networks.flatMap { network in
-            (network.ipam.configs + network.spec.ipam.configs).compactMap { IPv4Prefix($0.subnet) }
-        }
+        subnets = networks.flatMap { network in network.ipv4Pools.map { (owner: network.id, prefix: $0) } }
         let pools = (cluster?.defaultAddressPool ?? []).compactMap(IPv4Prefix.init)
         defaultPools = pools.isEmpty ? [IPv4Prefix(network: 10 << 24, bits: 8)] : pools
         let size = Int(cluster?.subnetSize ?? 0)
@@ -42,7 +41,7 @@ struct NetworkAllocation {
         ipam.driver = driver
         let requested = network.spec.ipam.configs.filter { $0.family != .ipv6 }
         if requested.isEmpty {
-            guard let subnet = nextFreeSubnet() else { return nil }
+            guard let subnet = nextFreeSubnet(for: network.id) else { return nil }
             var config = SwarmIPAMConfig()
             config.family = .ipv4
             config.subnet = subnet.description
@@ -50,7 +49,11 @@ struct NetworkAllocation {
             ipam.configs = [config]
         } else {
             for wanted in requested {
-                guard let subnet = IPv4Prefix(wanted.subnet) else { return nil }
+                // A pool another network has is refused by swarmkit's IPAM ("Pool overlaps
+                // with other one on this address space"): the network stays unallocated.
+                guard let subnet = IPv4Prefix(wanted.subnet),
+                    !subnets.contains(where: { $0.owner != network.id && $0.prefix.overlaps(subnet) })
+                else { return nil }
                 var config = wanted
                 config.family = .ipv4
                 if config.gateway.isEmpty { config.gateway = IPv4Prefix.format(subnet.network &+ 1) }
@@ -77,14 +80,14 @@ struct NetworkAllocation {
         return id
     }
 
-    private mutating func nextFreeSubnet() -> IPv4Prefix? {
+    private mutating func nextFreeSubnet(for owner: String) -> IPv4Prefix? {
         for pool in defaultPools where pool.bits <= subnetSize {
             let step = UInt32(1) << UInt32(32 - subnetSize)
             var candidate = pool.network
             while pool.contains(candidate) {
                 let subnet = IPv4Prefix(network: candidate, bits: subnetSize)
-                if !subnets.contains(where: { $0.overlaps(subnet) }) {
-                    subnets.append(subnet)
+                if !subnets.contains(where: { $0.prefix.overlaps(subnet) }) {
+                    subnets.append((owner: owner, prefix: subnet))
                     return subnet
                 }
                 let (next, overflow) = candidate.addingReportingOverflow(step)
@@ -100,4 +103,7 @@ extension SwarmNetwork {
     /// Docker stores its engine's own `bridge` and `host` networks in the swarm with this
     /// label; they belong to each engine, not to the swarm.
     public var isPredefined: Bool { spec.annotations.labels["com.docker.swarm.predefined"] == "true" }
+
+    /// The IPv4 pools the network holds or asks for.
+    public var ipv4Pools: [IPv4Prefix] { (ipam.configs + spec.ipam.configs).compactMap { IPv4Prefix($0.subnet) } }
 }
