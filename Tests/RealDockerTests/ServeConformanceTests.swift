@@ -145,10 +145,28 @@ extension RealDockerSuite {
                     stateDirectory: engine.stateDirectory, folder: engine.folder.appendingPathComponent("serve-2"))
                 defer { again.stop() }
                 let servedAgain = try SwarmInspection { try again.docker($0) }
-                #expect(again.stop() == 0)
                 let reverse = servedAgain.differences(from: fromDocker, allowed: Self.mayDiffer)
                 Self.report("dockerd → serve: fields that differ", reverse)
                 #expect(reverse.isEmpty, "\(reverse.map(\.description).joined(separator: "\n"))")
+
+                // 4. Removals through serve (`stack rm`, a network, a secret) are what dockerd
+                // boots with: the stack gone but for shop_front, which dockerd's own service
+                // still uses — refused as swarmkit refuses it, and that service still runs.
+                let removed = try again.docker(["stack", "rm", "shop"])
+                #expect(!removed.succeeded)
+                #expect(removed.stderr.contains("FailedPrecondition desc = network ") && removed.stderr.contains(" is in use by service "),
+                    "\(removed)")
+                try again.expectDocker(["network", "rm", "extra"])
+                try again.expectDocker(["secret", "rm", "api-token"])
+                #expect(again.stop() == 0)
+                try engine.start()
+                try waitActiveManager(engine)
+                #expect(try engine.docker(["stack", "services", "shop", "--format", "{{.Name}}"]).lines.isEmpty)
+                #expect(try names(engine, "service") == ["by-docker"])
+                #expect(try names(engine, "secret") == ["docker-secret"])
+                #expect(try names(engine, "config") == ["docker-config", "motd"])
+                #expect(try names(engine, "network", filter: ["--filter", "scope=swarm"]) == ["dnet", "ingress", "shop_front"])
+                try waitRunning(engine, "by-docker", "1/1")
             }
         }
     }
