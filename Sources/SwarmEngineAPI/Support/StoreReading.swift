@@ -2,14 +2,22 @@ import SwarmManager
 import SwarmProto
 import SwarmStore
 
-/// Typed reads of the manager's store (`ObjectStore`'s), as the routes use them.
+/// Typed reads of the manager's store. An object that does not decode is a damaged store,
+/// reported as a server error rather than silently left out of a list. (The same reads are
+/// `ObjectStore`'s; calling those from here makes the Swift 6.3.1 optimizer crash while
+/// compiling the service routes in release builds — signal 11 splitting a route closure's
+/// coroutine — so this module keeps its own.)
 extension ManagerView {
-    func nodes() throws -> [SwarmNode] { try store.nodes() }
-    func services() throws -> [SwarmService] { try store.services() }
-    func tasks() throws -> [SwarmTask] { try store.tasks() }
-    func secrets() throws -> [SwarmSecret] { try store.secrets() }
-    func configs() throws -> [SwarmConfig] { try store.configs() }
-    func networks() throws -> [SwarmNetwork] { try store.networks() }
+    func all<T>(_ kind: ObjectKind, _ extract: (StoreObject) -> T?) throws -> [T] {
+        try store.objects(kind).compactMap { try extract($0.decoded()) }
+    }
+
+    func nodes() throws -> [SwarmNode] { try all(.node) { if case .node(let o) = $0 { o } else { nil } } }
+    func services() throws -> [SwarmService] { try all(.service) { if case .service(let o) = $0 { o } else { nil } } }
+    func tasks() throws -> [SwarmTask] { try all(.task) { if case .task(let o) = $0 { o } else { nil } } }
+    func secrets() throws -> [SwarmSecret] { try all(.secret) { if case .secret(let o) = $0 { o } else { nil } } }
+    func configs() throws -> [SwarmConfig] { try all(.config) { if case .config(let o) = $0 { o } else { nil } } }
+    func networks() throws -> [SwarmNetwork] { try all(.network) { if case .network(let o) = $0 { o } else { nil } } }
 }
 
 /// How Docker finds the object a path names: the full ID, then the exact name, then an ID
