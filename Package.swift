@@ -7,7 +7,10 @@ import PackageDescription
 //   SwarmStore    object store, raft membership and log replay
 //   SwarmSafeKit  what the commands do: load a node's state, reports, init, decrypt
 //   SwarmArchive  tar archives through libarchive (zstd, gzip), streamed, with safe extraction
-//   SwarmBackup   backup, verify, restore, the backup repository and its retention
+//   SigV4         AWS Signature Version 4 request signing, and nothing else
+//   S3Client      an S3-protocol client: credentials and endpoints as the AWS CLI finds them,
+//                 objects, ranged reads, multipart uploads, listings, conditional writes
+//   SwarmBackup   backup, verify, restore, the backup repository (a folder or S3) and its retention
 //   SwarmRecovery quorum-loss rescue on disk (force-new-cluster), repair, rewind
 //   SwarmManager  the embedded manager: single-node raft leader over a state directory,
 //                 its store transactions and a minimal orchestrator
@@ -35,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -87,10 +93,27 @@ let package = Package(
             dependencies: ["CArchive"]
         ),
         .target(
+            name: "SigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "S3Client",
+            dependencies: [
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SwarmBackup",
             dependencies: [
                 "SwarmSafeKit",
                 "SwarmArchive",
+                "S3Client",
                 "SwarmFormats",
                 "SwarmStore",
                 "SwarmProto",
@@ -210,6 +233,14 @@ let package = Package(
         .testTarget(
             name: "SwarmArchiveTests",
             dependencies: ["SwarmArchive", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "SigV4Tests",
+            dependencies: ["SigV4", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "S3ClientTests",
+            dependencies: ["S3Client", "SigV4", "SwarmTestSupport"]
         ),
         .testTarget(
             name: "SwarmBackupTests",

@@ -1,0 +1,334 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import SigV4
+
+/// An object as a listing or a HEAD request describes it.
+public struct S3ObjectInfo: Sendable, Equatable {
+    public let location: S3Location
+    public let size: Int64
+    public let etag: String
+    public let lastModified: Date?
+}
+
+/// An upload begun and neither completed nor aborted.
+public struct S3PendingUpload: Sendable, Equatable {
+    public let location: S3Location
+    public let uploadID: String
+    public let initiated: Date?
+}
+
+/// A blocking S3-protocol client: every call signs its request (SigV4), sends it, retries
+/// it with doubling pauses when the server or the connection fails transiently, and turns
+/// S3's error answers into `S3Error`. Blocking, because the commands that use it are plain
+/// sequential programs; the network work runs on NIO's event loops underneath.
+public final class S3Client: Sendable {
+    public let configuration: S3Configuration
+    private let http: HTTPClient
+    private let logger: Logger
+    private let signer: SigV4Signer
+
+    public init(configuration: S3Configuration, logger: Logger = Logger(label: "swarmsafe.s3")) throws(S3Error) {
+        self.configuration = configuration
+        self.logger = logger
+        signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3")
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.caFile {
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
+            } catch {
+                throw .caFile(path: caFile, reason: "\(error)")
+            }
+        }
+        let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000)
+        http = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                tlsConfiguration: tls, redirectConfiguration: .disallow,
+                timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10), read: timeout)))
+    }
+
+    deinit {
+        // Never on an event loop: the client is only used from blocking callers.
+        try? http.syncShutdown()
+    }
+
+    // MARK: objects
+
+    /// Stores `body` under `location`. With `ifNoneMatch`, only when no object has that key
+    /// (S3's conditional write); `.preconditionFailed` otherwise. Returns the ETag.
+    @discardableResult
+    public func put(_ location: S3Location, body: [UInt8], ifNoneMatch: Bool = false, contentType: String? = nil) throws(S3Error) -> String {
+        var headers: [(String, String)] = [("Content-Length", "\(body.count)")]
+        if ifNoneMatch { headers.append(("If-None-Match", "*")) }
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        let response = try perform(.PUT, location, headers: headers, body: body)
+        return response.etag
+    }
+
+    /// The object's bytes, or the bytes of `range` (inclusive). With `ifMatch`, the server
+    /// refuses when the object has changed since that ETag was seen.
+    public func get(_ location: S3Location, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) throws(S3Error) -> [UInt8] {
+        var headers: [(String, String)] = []
+        if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
+        if let ifMatch { headers.append(("If-Match", ifMatch)) }
+        return try perform(.GET, location, headers: headers).body
+    }
+
+    /// Size and ETag of an object; nil when there is none.
+    public func head(_ location: S3Location) throws(S3Error) -> S3ObjectInfo? {
+        do {
+            let response = try perform(.HEAD, location)
+            return S3ObjectInfo(
+                location: location, size: Int64(response.headers.first(name: "Content-Length") ?? "") ?? 0,
+                etag: response.etag, lastModified: response.headers.first(name: "Last-Modified").flatMap(Self.httpDate))
+        } catch .noSuchKey {
+            return nil
+        }
+    }
+
+    /// Deletes an object; deleting one that does not exist succeeds, as in S3.
+    public func delete(_ location: S3Location) throws(S3Error) {
+        _ = try perform(.DELETE, location)
+    }
+
+    /// Every object whose key starts with `prefix.key`, not below a further '/' when
+    /// `delimited` (the "folder" itself), in key order, following continuation tokens.
+    public func list(_ prefix: S3Location, delimited: Bool = true) throws(S3Error) -> [S3ObjectInfo] {
+        var found: [S3ObjectInfo] = []
+        var token: String?
+        repeat {
+            var query: [(String, String)] = [("list-type", "2"), ("prefix", prefix.key)]
+            if delimited { query.append(("delimiter", "/")) }
+            if let token { query.append(("continuation-token", token)) }
+            let bucket = S3Location(bucket: prefix.bucket, key: "")
+            let response = try perform(.GET, bucket, query: query, describing: prefix)
+            guard let root = S3XMLElement.parse(response.body), root.name == "ListBucketResult" else {
+                throw .malformedResponse(location: prefix.description, reason: "a listing that is not a ListBucketResult")
+            }
+            for entry in root.all("Contents") {
+                guard let key = entry.value("Key") else { continue }
+                found.append(S3ObjectInfo(
+                    location: S3Location(bucket: prefix.bucket, key: key), size: Int64(entry.value("Size") ?? "") ?? 0,
+                    etag: entry.value("ETag") ?? "", lastModified: entry.value("LastModified").flatMap(Self.isoDate)))
+            }
+            token = root.value("IsTruncated") == "true" ? root.value("NextContinuationToken") : nil
+        } while token != nil
+        return found
+    }
+
+    /// A server-side copy. With `ifNoneMatch`, S3 refuses it when `destination` exists.
+    public func copy(_ source: S3Location, to destination: S3Location) throws(S3Error) {
+        let copySource = "/\(source.bucket)/\(SigV4URIEncoding.encode(source.key, keepSlash: true))"
+        let response = try perform(.PUT, destination, headers: [("x-amz-copy-source", copySource), ("Content-Length", "0")])
+        // S3 may answer 200 and still fail the copy, with an Error document as the body.
+        if let root = S3XMLElement.parse(response.body), root.name == "Error" {
+            throw Self.error(status: 500, root: root, headers: response.headers, location: destination, method: .PUT, attempts: 1)
+        }
+    }
+
+    // MARK: multipart uploads
+
+    public func createMultipartUpload(_ location: S3Location) throws(S3Error) -> String {
+        let response = try perform(.POST, location, query: [("uploads", "")], headers: [("Content-Length", "0")])
+        guard let root = S3XMLElement.parse(response.body), let id = root.value("UploadId"), !id.isEmpty else {
+            throw .malformedResponse(location: location.description, reason: "no UploadId in the answer to CreateMultipartUpload")
+        }
+        return id
+    }
+
+    /// Uploads part `number` (from 1); returns its ETag, which completion needs.
+    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: [UInt8]) throws(S3Error) -> String {
+        let response = try perform(
+            .PUT, location, query: [("partNumber", "\(number)"), ("uploadId", uploadID)],
+            headers: [("Content-Length", "\(body.count)")], body: body)
+        guard !response.etag.isEmpty else {
+            throw .malformedResponse(location: location.description, reason: "no ETag for part \(number)")
+        }
+        return response.etag
+    }
+
+    /// Assembles the parts into the object; only now does it exist under its key.
+    public func completeMultipartUpload(_ location: S3Location, uploadID: String, parts: [String]) throws(S3Error) {
+        var xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        for (index, etag) in parts.enumerated() {
+            xml += "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(S3XMLElement.escape(etag))</ETag></Part>"
+        }
+        xml += "</CompleteMultipartUpload>"
+        let body = Array(xml.utf8)
+        let response = try perform(
+            .POST, location, query: [("uploadId", uploadID)], headers: [("Content-Length", "\(body.count)")], body: body)
+        if let root = S3XMLElement.parse(response.body), root.name == "Error" {
+            throw Self.error(status: 500, root: root, headers: response.headers, location: location, method: .POST, attempts: 1)
+        }
+    }
+
+    public func abortMultipartUpload(_ location: S3Location, uploadID: String) throws(S3Error) {
+        _ = try perform(.DELETE, location, query: [("uploadId", uploadID)])
+    }
+
+    /// Uploads begun under `prefix.key` and never completed or aborted.
+    public func pendingUploads(_ prefix: S3Location) throws(S3Error) -> [S3PendingUpload] {
+        var found: [S3PendingUpload] = []
+        var markers: (key: String, id: String)?
+        repeat {
+            var query: [(String, String)] = [("uploads", ""), ("prefix", prefix.key)]
+            if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.id)] }
+            let response = try perform(.GET, S3Location(bucket: prefix.bucket, key: ""), query: query, describing: prefix)
+            guard let root = S3XMLElement.parse(response.body), root.name == "ListMultipartUploadsResult" else {
+                throw .malformedResponse(location: prefix.description, reason: "not a ListMultipartUploadsResult")
+            }
+            for upload in root.all("Upload") {
+                guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
+                found.append(S3PendingUpload(
+                    location: S3Location(bucket: prefix.bucket, key: key), uploadID: id,
+                    initiated: upload.value("Initiated").flatMap(Self.isoDate)))
+            }
+            if root.value("IsTruncated") == "true", let key = root.value("NextKeyMarker"), let id = root.value("NextUploadIdMarker") {
+                markers = (key, id)
+            } else {
+                markers = nil
+            }
+        } while markers != nil
+        return found
+    }
+
+    // MARK: requests
+
+    struct Response {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: [UInt8]
+
+        var etag: String { headers.first(name: "ETag") ?? "" }
+    }
+
+    /// Sends one request, tried up to `configuration.attempts` times while the failure is
+    /// transient. `describing` names the object in errors when the request goes to the bucket.
+    func perform(
+        _ method: HTTPMethod, _ location: S3Location, query: [(String, String)] = [], headers extra: [(String, String)] = [],
+        body: [UInt8]? = nil, describing: S3Location? = nil
+    ) throws(S3Error) -> Response {
+        let named = describing ?? location
+        let (host, path) = address(of: location)
+        let queryString = query.map { "\(SigV4URIEncoding.encode($0.0))=\(SigV4URIEncoding.encode($0.1))" }.joined(separator: "&")
+        let urlText = "\(configuration.endpoint.scheme)://\(configuration.endpoint.hostHeader(host))\(path)"
+            + (queryString.isEmpty ? "" : "?" + queryString)
+        guard let url = URL(string: urlText) else {
+            throw .invalidLocation(named.description, reason: "cannot be made into a request URL")
+        }
+        let payloadHash = body.map { SigV4Signer.payloadHash($0) } ?? SigV4Signer.emptyPayloadHash
+        var attempt = 0
+        var pause = configuration.backoff
+        while true {
+            attempt += 1
+            var headers: [(name: String, value: String)] = [
+                ("Host", configuration.endpoint.hostHeader(host)), ("x-amz-content-sha256", payloadHash),
+            ]
+            headers += extra.map { (name: $0.0, value: $0.1) }
+            let signable = SigV4Request(method: method.rawValue, path: path, query: query.map { (name: $0.0, value: $0.1) }, headers: headers)
+            headers += signer.signedHeaders(for: signable, payloadHash: payloadHash, date: Date())
+            let failure: S3Error
+            do {
+                let request = try HTTPClient.Request(
+                    url: url, method: method, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }),
+                    body: body.map { .bytes($0) })
+                let response = try http.execute(request: request, deadline: .now() + .seconds(configuration.requestTimeout.components.seconds)).wait()
+                let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+                let status = Int(response.status.code)
+                if (200..<300).contains(status) {
+                    return Response(status: status, headers: response.headers, body: bytes)
+                }
+                failure = Self.error(
+                    status: status, root: S3XMLElement.parse(bytes), headers: response.headers, location: named, method: method,
+                    attempts: attempt, region: configuration.region)
+            } catch let error as HTTPClientError {
+                failure = .transport(location: named.description, reason: Self.describe(error, endpoint: configuration.endpoint), attempts: attempt)
+            } catch {
+                failure = .transport(location: named.description, reason: "\(error)", attempts: attempt)
+            }
+            guard failure.isTransient, attempt < configuration.attempts else { throw failure }
+            logger.notice(
+                "S3 request failed, trying again", metadata: ["request": "\(method.rawValue) \(named)", "error": "\(failure)"])
+            Self.sleep(pause)
+            pause = pause * 2
+        }
+    }
+
+    /// Host and encoded path for `location`: the bucket in the path (path style) or in the
+    /// host name (virtual-hosted style).
+    func address(of location: S3Location) -> (host: String, path: String) {
+        let key = SigV4URIEncoding.encode(location.key, keepSlash: true)
+        if configuration.pathStyle {
+            return (configuration.endpoint.host, "/\(location.bucket)" + (location.key.isEmpty ? "" : "/\(key)"))
+        }
+        return ("\(location.bucket).\(configuration.endpoint.host)", "/\(key)")
+    }
+
+    static func error(
+        status: Int, root: S3XMLElement?, headers: HTTPHeaders, location: S3Location, method: HTTPMethod, attempts: Int,
+        region: String = ""
+    ) -> S3Error {
+        let code = root?.value("Code")
+        let message = root?.value("Message")
+        let expectedRegion = headers.first(name: "x-amz-bucket-region") ?? root?.value("Region")
+        switch (status, code) {
+        case (301, _), (_, "PermanentRedirect"), (_, "AuthorizationHeaderMalformed") where expectedRegion != nil,
+            (_, "IllegalLocationConstraintException"):
+            return .wrongRegion(bucket: location.bucket, used: region, expected: expectedRegion)
+        case (_, "NoSuchBucket"):
+            return .noSuchBucket(bucket: location.bucket)
+        case (_, "NoSuchKey"):
+            return .noSuchKey(location: location.description)
+        case (404, nil) where method == .HEAD:
+            return .noSuchKey(location: location.description)
+        case (403, _), (_, "InvalidAccessKeyId"), (_, "SignatureDoesNotMatch"), (_, "AccessDenied"):
+            return .accessDenied(location: location.description, code: code ?? "AccessDenied", message: message ?? "HTTP 403")
+        case (412, _):
+            return .preconditionFailed(location: location.description)
+        default:
+            return .server(location: location.description, status: status, code: code, message: message, attempts: attempts)
+        }
+    }
+
+    static func describe(_ error: HTTPClientError, endpoint: S3Endpoint) -> String {
+        switch error {
+        case .remoteConnectionClosed: "the server \(endpoint) closed the connection before answering"
+        case .readTimeout, .deadlineExceeded: "the server \(endpoint) did not answer in time"
+        case .connectTimeout: "cannot connect to \(endpoint): timed out"
+        default: "cannot talk to \(endpoint): \(error)"
+        }
+    }
+
+    static func sleep(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        var remaining = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        while true {
+            var request = remaining
+            guard nanosleep(&request, &remaining) != 0, errno == EINTR else { return }
+        }
+    }
+
+    static func isoDate(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    static func httpDate(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: text)
+    }
+}

@@ -1,0 +1,115 @@
+import Dispatch
+import Foundation
+
+/// Writes one object as a multipart upload, from bytes handed over in any sizes: each
+/// `partSize` bytes become a part, sent while the next part fills, so memory holds at most
+/// two parts whatever the object's size. Nothing is visible under the key until `finish()`
+/// completes the upload; a stream dropped unfinished aborts it.
+public final class S3UploadStream {
+    public let location: S3Location
+    public let partSize: Int
+    private let client: S3Client
+    private let uploadID: String
+    private var buffer: [UInt8] = []
+    private var etags: [String] = []
+    private var inFlight: InFlightPart?
+    private var state: State = .open
+    public private(set) var bytesWritten: Int64 = 0
+
+    private enum State { case open, finished, aborted }
+
+    /// S3 refuses parts under 5 MiB (but the last one).
+    public static let minimumPartSize = 5 << 20
+    public static let defaultPartSize = 8 << 20
+    /// S3 allows at most this many parts.
+    public static let maximumParts = 10_000
+
+    public init(client: S3Client, location: S3Location, partSize: Int = S3UploadStream.defaultPartSize) throws(S3Error) {
+        self.client = client
+        self.location = location
+        self.partSize = max(1, partSize)
+        uploadID = try client.createMultipartUpload(location)
+        buffer.reserveCapacity(self.partSize)
+    }
+
+    deinit {
+        if state == .open { abort() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(S3Error) {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let take = min(partSize - buffer.count, rest.count)
+            buffer.append(contentsOf: rest.prefix(take))
+            rest = rest.dropFirst(take)
+            bytesWritten += Int64(take)
+            if buffer.count == partSize { try send() }
+        }
+    }
+
+    /// Sends what is left as the last part and completes the upload.
+    public func finish() throws(S3Error) {
+        guard state == .open else { return }
+        do {
+            if !buffer.isEmpty || etags.isEmpty && inFlight == nil { try send() }
+            try collect()
+            try client.completeMultipartUpload(location, uploadID: uploadID, parts: etags)
+            state = .finished
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Gives up: the parts sent so far are discarded by the server. Best effort: when the
+    /// server cannot be reached, the next backup's cleanup aborts it.
+    public func abort() {
+        guard state == .open else { return }
+        state = .aborted
+        _ = try? collect()
+        try? client.abortMultipartUpload(location, uploadID: uploadID)
+    }
+
+    /// Waits for the part in flight, then starts the buffered one on a worker thread.
+    private func send() throws(S3Error) {
+        try collect()
+        let number = etags.count + 1
+        guard number <= Self.maximumParts else {
+            throw .server(
+                location: location.description, status: 400, code: "TooManyParts",
+                message: "more than \(Self.maximumParts) parts of \(partSize) bytes; use a larger part size", attempts: 1)
+        }
+        let part = InFlightPart()
+        let body = buffer
+        let (client, location, uploadID) = (self.client, self.location, self.uploadID)
+        part.group.enter()
+        DispatchQueue.global().async {
+            do throws(S3Error) {
+                part.result = .success(try client.uploadPart(location, uploadID: uploadID, number: number, body: body))
+            } catch {
+                part.result = .failure(error)
+            }
+            part.group.leave()
+        }
+        inFlight = part
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func collect() throws(S3Error) {
+        guard let part = inFlight else { return }
+        part.group.wait()
+        inFlight = nil
+        switch part.result {
+        case .success(let etag): etags.append(etag)
+        case .failure(let error): throw error
+        case nil: throw .transport(location: location.description, reason: "a part upload ended without a result", attempts: 1)
+        }
+    }
+
+    /// One part being sent; the group orders the worker's write of `result` before the
+    /// waiter's read.
+    private final class InFlightPart: @unchecked Sendable {
+        let group = DispatchGroup()
+        var result: Result<String, S3Error>?
+    }
+}
