@@ -178,6 +178,7 @@ let package = Package(
             dependencies: [
                 "SwarmDemo",
                 "SwarmEngineAPI",
+                "S3Client",
                 "SwarmManager",
                 "SwarmRecovery",
                 "SwarmBackup",

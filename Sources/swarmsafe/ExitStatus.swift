@@ -5,6 +5,7 @@ import SwarmStore
 import SwarmBackup
 import SwarmRecovery
 import SwarmManager
+import S3Client
 
 /// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
 enum ExitStatus: Int32 {
@@ -20,6 +21,8 @@ enum ExitStatus: Int32 {
     /// Another process holds what we need: a repository lock, or the state directory a
     /// restore would replace (a running daemon or another swarmsafe).
     case busy = 6
+    /// The object store refused the credentials or the request (HTTP 403), or none were found.
+    case denied = 7
 
     /// The status for one of our own errors; nil for ArgumentParser's, which it reports itself.
     init?(for error: Error) {
@@ -96,6 +99,14 @@ enum ExitStatus: Int32 {
             if case .damaged = e { self = .corrupt } else { self = .failure }
         case is BackupError, is RetentionError:
             self = .failure
+        case let e as S3Error:
+            switch e {
+            case .noSuchKey, .noSuchBucket: self = .notFound
+            case .accessDenied, .noCredentials: self = .denied
+            case .invalidLocation, .invalidEndpoint, .wrongRegion, .caFile, .credentialsFile: self = .usage
+            case .preconditionFailed: self = .busy
+            case .server, .transport, .malformedResponse: self = .failure
+            }
         case is CommandError:
             self = .failure
         case is CocoaError:

@@ -11,7 +11,7 @@ import SwarmFormats
 /// The file a backup archive is written to: a hidden temporary name in the repository until it
 /// is complete and synced, then renamed to its final name. A run that fails or is killed never
 /// leaves a file that looks like a finished backup.
-final class ArchiveFileOutput {
+final class ArchiveFileOutput: ArchiveOutput {
     let temporaryPath: String
     let finalPath: String
     private var fd: Int32
@@ -64,6 +64,10 @@ final class ArchiveFileOutput {
         try FileSync.sync(fd, path: temporaryPath)
         FileSync.closeDescriptor(fd)
         fd = -1
+    }
+
+    func readBack() throws -> any ArchiveByteSource {
+        try FileByteSource(path: temporaryPath)
     }
 
     /// Gives the finished file its final name and syncs the repository directory.

@@ -1,11 +1,15 @@
 import Foundation
 import SwarmArchive
+import S3Client
 import SwarmFormats
 
 /// What `swarmsafe backup` was asked to do.
 public struct BackupRequest {
     public var stateDirectory: StateDirectory
+    /// A folder, or `s3://BUCKET[/PREFIX]`.
     public var repository: String
+    /// How to reach S3; needed only when `repository` is an `s3://` address.
+    public var s3: S3Settings?
     public var unlockKey: UnlockKey?
     /// nil: the archive is not encrypted.
     public var encryption: AgeEncryptionTarget?
@@ -17,8 +21,9 @@ public struct BackupRequest {
     public init(
         stateDirectory: StateDirectory, repository: String, unlockKey: UnlockKey? = nil,
         encryption: AgeEncryptionTarget? = nil, compression: ArchiveCompression = .zstd,
-        labels: [String: String] = [:], workDirectory: String? = nil
+        labels: [String: String] = [:], workDirectory: String? = nil, s3: S3Settings? = nil
     ) {
+        self.s3 = s3
         self.stateDirectory = stateDirectory
         self.repository = repository
         self.unlockKey = unlockKey
@@ -36,4 +41,13 @@ public struct BackupResult: Sendable {
     public let archiveBytes: Int64
     public let manifest: BackupManifest
     public let duration: TimeInterval
+}
+
+extension BackupRequest {
+    func destination() throws -> any BackupDestination {
+        guard S3Location.isS3(repository) else { return FolderDestination(repository: BackupRepository(path: repository)) }
+        let location = try S3Location(parsing: repository)
+        guard let s3 else { throw S3Error.invalidLocation(repository, reason: "no S3 settings were given for it") }
+        return S3Destination(repository: try S3BackupRepository(location: location, settings: s3))
+    }
 }

@@ -35,13 +35,9 @@ public struct BackupRunner {
 
     public func run() throws -> BackupResult {
         let started = clock()
-        let repository = BackupRepository(path: request.repository)
-        try repository.createIfNeeded()
-        let lock = try repository.lock()
+        let destination = try request.destination()
+        let lock = try destination.open(logger: logger)
         defer { lock.release() }
-        for path in repository.removeAbandonedTemporaryFiles() {
-            logger.notice("removed the unfinished archive of a backup that was killed", metadata: ["path": "\(path)"])
-        }
 
         // Shared: other backups may read the folder too, but a restore (exclusive) must not
         // swap it away while we copy.
@@ -73,12 +69,10 @@ public struct BackupRunner {
         let name = BackupName(
             clusterID: clusterID, nodeID: nodeID, time: started, compression: request.compression.rawValue,
             encrypted: request.encryption != nil)
-        let finalPath = repository.path(for: name)
-        guard (try? FileSync.entry(finalPath)) == .missing else { throw BackupError.archiveExists(path: finalPath) }
+        let finalPath = destination.finalLocation(of: name)
+        guard try !destination.exists(name) else { throw BackupError.archiveExists(path: finalPath) }
         let encryption = request.encryption.map(ReadBackEncryption.init)
-        let output = try ArchiveFileOutput(
-            temporaryPath: repository.temporaryPath(for: name),
-            finalPath: finalPath)
+        let output = try destination.makeOutput(for: name, lease: lock)
 
         manifest.files = try writeArchive(captured, manifest: manifest, encryption: encryption?.target, to: output)
         try output.finishWriting()
@@ -87,8 +81,9 @@ public struct BackupRunner {
         // What is on disk is what gets checked: decrypt, decompress and hash it all again,
         // before it gets a name that `list`, `prune` and `restore` take for a good backup.
         progress?(BackupProgress(phase: .checking, done: 0, total: archiveBytes))
-        let scanned = try ArchiveUnpacker(archive: output.temporaryPath, key: encryption?.readBackKey, progress: progress)
-            .unpack(into: nil)
+        let scanned = try ArchiveUnpacker(name: finalPath, key: encryption?.readBackKey, progress: progress) {
+            try output.readBack()
+        }.unpack(into: nil)
         let findings = ManifestCheck.findings(scanned)
         guard findings.isEmpty else { throw BackupError.readBackFailed(path: finalPath, findings: findings) }
         try output.publish()
@@ -121,10 +116,10 @@ public struct BackupRunner {
     /// Streams the copy into the archive, hashing each file on the way; returns the manifest's
     /// file list. The manifest goes last so it can carry the hashes.
     private func writeArchive(
-        _ captured: CapturedState, manifest: BackupManifest, encryption: AgeEncryptionTarget?, to output: ArchiveFileOutput
+        _ captured: CapturedState, manifest: BackupManifest, encryption: AgeEncryptionTarget?, to output: any ArchiveOutput
     ) throws -> [BackupManifest.File] {
         let encryptor: AgeEncryptor? = try encryption.map { target in
-            try AgeEncryptor(to: target) { try output.write($0) }
+            try AgeEncryptor(to: target) { data in try data.withUnsafeBytes { try output.write($0) } }
         }
         let writer = try ArchiveWriter(compression: request.compression) { bytes in
             if let encryptor { try encryptor.write(Data(bytes)) } else { try output.write(bytes) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import S3Client
 import SwarmFormats
 import SwarmSafeKit
 
@@ -22,6 +23,8 @@ public struct BackupRestorer {
     /// Runs on the unpacked, verified folder before it is swapped in (e.g. a recovery for a
     /// migration), so the target only ever holds the old state or the finished new one.
     public var prepare: ((StateDirectory) throws -> Void)?
+    /// How to reach an `s3://` archive; it is streamed, never copied to a local file.
+    public var s3: S3Settings?
 
     public init(
         archive: String, target: String, key: AgeDecryptionKey?, unlockKey: UnlockKey?, force: Bool,
@@ -39,7 +42,7 @@ public struct BackupRestorer {
     }
 
     public func restore() throws -> RestoreResult {
-        guard FileManager.default.fileExists(atPath: archive) else {
+        guard S3Location.isS3(archive) || FileManager.default.fileExists(atPath: archive) else {
             throw FileAccessError(path: archive, operation: "open", errno: ENOENT)
         }
         // The staging folder is a sibling of the target, so its parents must exist first.
@@ -71,7 +74,7 @@ public struct BackupRestorer {
             if !installed { try? FileManager.default.removeItem(atPath: staging) }
         }
         let report = try BackupVerifier(
-            archive: archive, key: key, unlockKey: unlockKey, deep: false, progress: progress
+            archive: archive, key: key, unlockKey: unlockKey, deep: false, progress: progress, s3: s3
         ).verify(unpackingInto: staging)
         guard report.ok || (report.locked && report.findings.isEmpty) else {
             throw RestoreErrorFindings(archive: archive, findings: report.findings)

@@ -8,36 +8,38 @@ import Darwin
 import Foundation
 import SwarmFormats
 
-/// The plaintext tar stream of a backup archive, pulled in chunks: straight from the file, or
-/// through age decryption when the file starts with age's header line.
+/// The plaintext tar stream of a backup archive, pulled in chunks: straight from its bytes,
+/// or through age decryption when they start with age's header line.
 final class ArchiveInput {
     static let ageMagic = Data("age-encryption.org/v1\n".utf8)
 
     let path: String
     let isEncrypted: Bool
-    private let fd: Int32
+    private let source: any ArchiveByteSource
     private let decryptor: AgeDecryptor?
-    private var pending = Data()
+    /// The first bytes, read to tell whether the archive is encrypted, handed out again.
+    private var head: [UInt8]
     private var finished = false
     private(set) var bytesRead: Int64 = 0
-    let size: Int64
+    var size: Int64 { source.size }
 
-    init(path: String, key: AgeDecryptionKey?) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileAccessError(path: path, operation: "open", errno: errno) }
-        self.fd = fd
+    init(source: any ArchiveByteSource, name path: String, key: AgeDecryptionKey?) throws {
+        self.source = source
         self.path = path
-        var info = stat()
-        fstat(fd, &info)
-        size = Int64(info.st_size)
         var head = [UInt8](repeating: 0, count: Self.ageMagic.count)
-        let n = pread(fd, &head, head.count, 0)
-        isEncrypted = n == head.count && Data(head) == Self.ageMagic
-        if isEncrypted {
-            guard let key else {
-                close(fd)
-                throw VerifyError.identityRequired(path: path)
+        var filled = 0
+        while filled < head.count {
+            let n = try head.withUnsafeMutableBytes { all in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: all[filled...]))
             }
+            if n == 0 { break }
+            filled += n
+        }
+        head.removeLast(head.count - filled)
+        self.head = head
+        isEncrypted = Data(head) == Self.ageMagic
+        if isEncrypted {
+            guard let key else { throw VerifyError.identityRequired(path: path) }
             let box = PendingBox()
             decryptor = AgeDecryptor(with: key) { box.data.append(contentsOf: $0) }
             self.box = box
@@ -48,9 +50,6 @@ final class ArchiveInput {
     }
 
     private let box: PendingBox?
-
-    deinit { close(fd) }
-
     /// Fills `buffer` with plaintext; returns 0 at the end.
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard let decryptor, let box else { return try readRaw(into: buffer) }
@@ -88,15 +87,16 @@ final class ArchiveInput {
     }
 
     private func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileAccessError(path: path, operation: "read", errno: errno)
-            }
-            bytesRead += Int64(n)
-            return n
+        if !head.isEmpty {
+            let count = min(buffer.count, head.count)
+            head.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            head.removeFirst(count)
+            bytesRead += Int64(count)
+            return count
         }
+        let n = try source.read(into: buffer)
+        bytesRead += Int64(n)
+        return n
     }
 
     /// Plaintext the decryptor produced that the reader has not taken yet.

@@ -33,21 +33,30 @@ public struct UnpackedArchive: Sendable {
 /// when given a folder, writes the state directory into it. Memory stays flat: each entry is
 /// streamed through a fixed buffer.
 public struct ArchiveUnpacker {
+    /// The archive as the operator named it: a path or `s3://BUCKET/KEY`.
     public let archive: String
     public let key: AgeDecryptionKey?
     public let progress: ProgressHandler?
+    private let open: () throws -> any ArchiveByteSource
     static let manifestLimit = 64 << 20
 
-    public init(archive: String, key: AgeDecryptionKey?, progress: ProgressHandler? = nil) {
-        self.archive = archive
+    /// `s3` is needed only when `archive` is an `s3://` address.
+    public init(archive: String, key: AgeDecryptionKey?, progress: ProgressHandler? = nil, s3: S3Settings? = nil) {
+        self.init(name: archive, key: key, progress: progress) { try ArchiveSources.open(archive, s3: s3) }
+    }
+
+    /// Reads the bytes `open` returns, naming them `name` in every message.
+    public init(name: String, key: AgeDecryptionKey?, progress: ProgressHandler? = nil, open: @escaping () throws -> any ArchiveByteSource) {
+        self.archive = name
         self.key = key
         self.progress = progress
+        self.open = open
     }
 
     /// Reads everything; writes the state directory into `target` (an existing empty folder)
     /// when given. Throws on an unsafe entry, a decryption failure or a damaged stream.
     public func unpack(into target: String?) throws -> UnpackedArchive {
-        let input = try ArchiveInput(path: archive, key: key)
+        let input = try ArchiveInput(source: try open(), name: archive, key: key)
         let reader: ArchiveReader
         do {
             reader = try ArchiveReader { buffer in try input.read(into: buffer) }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import S3Client
 import SwarmFormats
 import SwarmSafeKit
 import SwarmStore
@@ -13,12 +14,15 @@ public struct BackupVerifier {
     public let deep: Bool
     public let workParent: String?
     public let progress: ProgressHandler?
+    /// How to reach an `s3://` archive.
+    public let s3: S3Settings?
 
     public init(
         archive: String, key: AgeDecryptionKey?, unlockKey: UnlockKey?, deep: Bool, workParent: String? = nil,
-        progress: ProgressHandler? = nil
+        progress: ProgressHandler? = nil, s3: S3Settings? = nil
     ) {
-        self.archive = URL(fileURLWithPath: archive).standardizedFileURL.path
+        self.archive = S3Location.isS3(archive) ? archive : URL(fileURLWithPath: archive).standardizedFileURL.path
+        self.s3 = s3
         self.key = key
         self.unlockKey = unlockKey
         self.deep = deep
@@ -30,14 +34,14 @@ public struct BackupVerifier {
     /// must not see the plaintext), checks it, and removes it.
     public func verify() throws -> VerifyReport {
         let work = try WorkDirectory(
-            in: workParent ?? NSTemporaryDirectory(), name: (archive as NSString).lastPathComponent, purpose: "verify")
+            in: workParent ?? NSTemporaryDirectory(), name: Self.lastComponent(of: archive), purpose: "verify")
         return try verify(unpackingInto: work.path)
     }
 
     /// Unpacks into `target` (an existing empty folder) and checks what is there; restore
     /// uses this on its staging folder.
     public func verify(unpackingInto target: String) throws -> VerifyReport {
-        let unpacked = try ArchiveUnpacker(archive: archive, key: key, progress: progress).unpack(into: target)
+        let unpacked = try ArchiveUnpacker(archive: archive, key: key, progress: progress, s3: s3).unpack(into: target)
         var report = VerifyReport(archive: archive, manifest: unpacked.manifest)
         report.rootMode = unpacked.rootMode
         report.findings = ManifestCheck.findings(unpacked)
@@ -67,6 +71,11 @@ public struct BackupVerifier {
         }
         report.warnings = node.warnings.map { Self.relative($0, to: target) }
         return report
+    }
+
+    /// The archive's file name, for the names of private working folders.
+    static func lastComponent(of archive: String) -> String {
+        S3Location.isS3(archive) ? (archive.split(separator: "/").last.map(String.init) ?? "archive") : (archive as NSString).lastPathComponent
     }
 
     /// What the manifest promises against what the archived state actually replays to.

@@ -21,6 +21,8 @@ public struct ManagerCheck {
     /// The address the operator asked this manager to have (`ip:port`), after a move.
     public let expectedAddress: String?
     public let logger: Logger
+    /// How to reach an `s3://` archive.
+    public var s3: S3Settings?
 
     public init(
         source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String? = nil,
@@ -73,7 +75,7 @@ public struct ManagerCheck {
     }
 
     private func copySource(into scratch: String) throws {
-        switch try FileSync.entry(source) {
+        switch ArchiveSources.isRemote(source) ? .other : try FileSync.entry(source) {
         case .missing:
             throw FileAccessError(path: source, operation: "open", errno: ENOENT)
         case .emptyDirectory, .nonEmptyDirectory:
@@ -82,7 +84,7 @@ public struct ManagerCheck {
             _ = try TreeCopy.copyContents(of: source, into: scratch)
         case .other:
             try FileSync.makeDirectory(scratch, mode: 0o700)
-            let unpacked = try ArchiveUnpacker(archive: source, key: archiveKey).unpack(into: scratch)
+            let unpacked = try ArchiveUnpacker(archive: source, key: archiveKey, s3: s3).unpack(into: scratch)
             let findings = ManifestCheck.findings(unpacked)
             guard findings.isEmpty else {
                 throw VerifyError.unreadable(path: source, reason: findings.joined(separator: "; "))

@@ -36,8 +36,12 @@ struct BackupCommand: ParsableCommand {
 
     @OptionGroup var state: StateDirectoryOptions
 
-    @Option(help: ArgumentHelp("The backup repository (a folder; created if missing).", valueName: "dir"))
+    @Option(help: ArgumentHelp(
+        "The backup repository: a folder (created if missing), or s3://BUCKET[/PREFIX] (the bucket must exist).",
+        valueName: "dir|s3-url"))
     var repo: String
+
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @OptionGroup var encryption: EncryptionOptions
 
@@ -78,7 +82,8 @@ struct BackupCommand: ParsableCommand {
         do {
             let request = BackupRequest(
                 stateDirectory: state.directory, repository: repo, unlockKey: try unlock.resolve(),
-                encryption: try encryption.target(), compression: compression, labels: labelMap, workDirectory: workDir)
+                encryption: try encryption.target(), compression: compression, labels: labelMap, workDirectory: workDir,
+                s3: try s3.settings(for: repo))
             let result = try BackupRunner(request: request, logger: logger, progress: bar.handler).run()
             bar.finish()
             let manifest = result.manifest

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwarmBackup
 import SwarmFormats
 import SwarmManager
 import SwarmSafeKit
@@ -34,12 +35,14 @@ struct CheckCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A backup archive or a state directory (default: --state-dir).", valueName: "archive|dir"))
+    @Argument(help: ArgumentHelp(
+        "A backup archive (a file or s3://BUCKET/KEY) or a state directory (default: --state-dir).", valueName: "archive|dir"))
     var source: String?
 
     @OptionGroup var state: StateDirectoryOptions
     @OptionGroup var decryption: DecryptionOptions
     @OptionGroup var unlock: UnlockKeyOptions
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Option(help: ArgumentHelp("Where to put the scratch copy (default: the system temporary folder).", valueName: "dir"))
     var workDir: String?
@@ -59,10 +62,11 @@ struct CheckCommand: ParsableCommand {
                 throw ValidationError("--advertise-addr: \(error)")
             }
         }
-        let report = try ManagerCheck(
+        var check = ManagerCheck(
             source: source ?? state.directory.path, archiveKey: try decryption.key(), unlockKey: try unlock.resolve(),
-            workParent: workDir, expectedAddress: expected, logger: Log.logger
-        ).run()
+            workParent: workDir, expectedAddress: expected, logger: Log.logger)
+        check.s3 = try s3.settings(for: source)
+        let report = try check.run()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -108,13 +112,14 @@ struct CheckFailure: Error, CustomStringConvertible {
 /// autolocked and no unlock key was given, since nothing past the structure can be booted then.
 func bootCheck(
     _ source: String, archiveKey: AgeDecryptionKey? = nil, unlockKey: UnlockKey?, workParent: String?,
-    expectedAddress: String? = nil, logger: Logger
+    expectedAddress: String? = nil, logger: Logger, s3: S3Settings? = nil
 ) throws -> CheckReport? {
     do {
-        return try ManagerCheck(
+        var check = ManagerCheck(
             source: source, archiveKey: archiveKey, unlockKey: unlockKey, workParent: workParent,
-            expectedAddress: expectedAddress, logger: logger
-        ).run()
+            expectedAddress: expectedAddress, logger: logger)
+        check.s3 = s3
+        return try check.run()
     } catch KeyMaterialError.locked where unlockKey == nil {
         logger.warning("autolocked and no unlock key: the state was not booted in the embedded manager")
         return nil

@@ -13,13 +13,15 @@ struct ListCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The backup repository.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The backup repository: a folder, or s3://BUCKET[/PREFIX].", valueName: "dir|s3-url"))
     var repo: String
+
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Flag(help: "Print one JSON document with every backup.") var json = false
 
     func run() throws {
-        let backups = try BackupRepository(path: repo).backups()
+        let backups = try Repositories.open(repo, s3: try s3.settings(for: repo)).backups()
         if json {
             print(try BackupListReport(repository: repo, backups: backups).json())
             return

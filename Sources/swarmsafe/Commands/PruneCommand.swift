@@ -19,8 +19,10 @@ struct PruneCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The backup repository.", valueName: "dir"))
+    @Option(help: ArgumentHelp("The backup repository: a folder, or s3://BUCKET[/PREFIX].", valueName: "dir|s3-url"))
     var repo: String
+
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Option(help: ArgumentHelp("Keep the N newest backups.", valueName: "n")) var keepLast: Int?
     @Option(help: ArgumentHelp("Keep the newest backup of each of the last N hours with one.", valueName: "n")) var keepHourly: Int?
@@ -48,8 +50,8 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let repository = BackupRepository(path: repo)
-        let lock = try repository.lock()
+        let repository = try Repositories.open(repo, s3: try s3.settings(for: repo))
+        let lock = try repository.exclusiveLock()
         defer { lock.release() }
         let plan = Retention.apply(policy, to: try repository.backups().map(\.name))
         var report = RemovalReport()

@@ -40,7 +40,7 @@ struct RestoreCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The backup archive.", valueName: "archive"))
+    @Argument(help: ArgumentHelp("The backup archive: a file, or s3://BUCKET/KEY (streamed, never copied to disk).", valueName: "archive"))
     var archive: String
 
     @Option(help: ArgumentHelp("The state directory to restore into.", valueName: "dir"))
@@ -49,6 +49,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var decryption: DecryptionOptions
     @OptionGroup var unlock: UnlockKeyOptions
     @OptionGroup var recoveryOptions: RecoveryOptions
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Flag(help: "Replace a non-empty state directory (it is moved aside, not deleted).") var force = false
     @Flag(help: ArgumentHelp(
@@ -75,6 +76,7 @@ struct RestoreCommand: ParsableCommand {
         var restorer = BackupRestorer(
             archive: archive, target: stateDir, key: try decryption.key(), unlockKey: unlockKey, force: force,
             logger: logger, progress: bar.handler)
+        restorer.s3 = try s3.settings(for: archive)
         var recovery: ForceNewClusterPlan?
         var rewound: RewindPlan?
         let rewindIndex = try rewindIndex()

@@ -29,11 +29,12 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The backup archive.", valueName: "archive"))
+    @Argument(help: ArgumentHelp("The backup archive: a file, or s3://BUCKET/KEY.", valueName: "archive"))
     var archive: String
 
     @OptionGroup var decryption: DecryptionOptions
     @OptionGroup var unlock: UnlockKeyOptions
+    @OptionGroup(title: "S3") var s3: S3Options
 
     @Flag(help: "Also replay the store and check references between objects.") var deep = false
 
@@ -47,14 +48,14 @@ struct VerifyCommand: ParsableCommand {
         let bar = ProgressBar(quiet: quiet || json)
         var report = try BackupVerifier(
             archive: archive, key: try decryption.key(), unlockKey: try unlock.resolve(), deep: deep, workParent: workDir,
-            progress: bar.handler
+            progress: bar.handler, s3: try s3.settings(for: archive)
         ).verify()
         bar.finish()
         let logger = Log.make(quiet: quiet)
         var booted = false
         if deep && report.ok {
             let key = try decryption.key()
-            if let check = try bootCheck(archive, archiveKey: key, unlockKey: try unlock.resolve(), workParent: workDir, logger: logger) {
+            if let check = try bootCheck(archive, archiveKey: key, unlockKey: try unlock.resolve(), workParent: workDir, logger: logger, s3: try s3.settings(for: archive)) {
                 booted = check.passed
                 report.findings += check.failures.map { "does not boot in the embedded manager: \($0.name): \($0.detail)" }
                 report.information += check.information.filter { !report.information.contains($0) }

@@ -1,0 +1,52 @@
+import Foundation
+import S3Client
+
+/// An archive uploaded to S3: a multipart upload to a staging key, completed, read back
+/// from there, and only then copied to its final key (server-side) and the staging object
+/// deleted. Until then no listing, prune or restore sees it; a killed run leaves only
+/// staging objects or an unfinished upload, which the next backup removes.
+final class S3ArchiveOutput: ArchiveOutput {
+    let staging: S3Location
+    let final: S3Location
+    private let repository: S3BackupRepository
+    private let upload: S3UploadStream
+    private let lock: S3RepositoryLock?
+    private var stored = false
+    private var published = false
+
+    init(repository: S3BackupRepository, name: BackupName, lock: S3RepositoryLock?) throws {
+        self.repository = repository
+        self.lock = lock
+        staging = repository.stagingLocation(of: name)
+        final = repository.location(of: name)
+        upload = try S3UploadStream(client: repository.client, location: staging, partSize: repository.settings.partSize)
+    }
+
+    deinit {
+        // Never published: only our own staging object, which must not linger.
+        if stored && !published { try? repository.client.delete(staging) }
+    }
+
+    var bytesWritten: Int64 { upload.bytesWritten }
+
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try upload.write(bytes)
+        try lock?.refreshIfDue()
+    }
+
+    func finishWriting() throws {
+        try upload.finish()
+        stored = true
+    }
+
+    func readBack() throws -> any ArchiveByteSource {
+        try S3ByteSource(client: repository.client, location: staging, readSize: repository.settings.readSize)
+    }
+
+    func publish() throws {
+        guard try repository.client.head(final) == nil else { throw BackupError.archiveExists(path: final.description) }
+        try repository.client.copy(staging, to: final)
+        published = true
+        try repository.client.delete(staging)
+    }
+}
