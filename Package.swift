@@ -2,6 +2,7 @@
 import PackageDescription
 
 // Layers, bottom to top; each target depends only on the ones above it in this list.
+//   FaultInjection named kill points for crash tests, compiled into debug builds only
 //   SwarmProto    generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
 //   SwarmFormats  on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
 //   SwarmStore    object store, raft membership and log replay
@@ -53,6 +54,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
+        // Crash-test hooks (debug builds only): named kill points for the fault-injection tests.
+        .target(name: "FaultInjection"),
         .target(
             name: "SwarmProto",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -114,6 +117,7 @@ let package = Package(
                 "SwarmSafeKit",
                 "SwarmArchive",
                 "S3Client",
+                "FaultInjection",
                 "SwarmFormats",
                 "SwarmStore",
                 "SwarmProto",
@@ -207,6 +211,11 @@ let package = Package(
             name: "RealDocker",
             path: "Tests/RealDocker"
         ),
+        // A real S3-protocol server (moto) and a connection-dropping proxy, started by the tests.
+        .target(
+            name: "S3TestServer",
+            path: "Tests/S3TestServer"
+        ),
         // States built from fixtures with real log entries, for tests of more than one target.
         .target(
             name: "SwarmTestScenarios",
@@ -278,11 +287,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RealDockerTests",
-            dependencies: ["swarmsafe", "RealDocker", "SwarmTestSupport"]
+            dependencies: ["swarmsafe", "RealDocker", "SwarmTestSupport", "S3TestServer"]
         ),
         .testTarget(
             name: "SwarmSafeCLITests",
-            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport", "SwarmTestScenarios"]
+            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport", "SwarmTestScenarios", "S3TestServer"]
         ),
     ]
 )

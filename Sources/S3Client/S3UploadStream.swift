@@ -15,6 +15,8 @@ public final class S3UploadStream {
     private var inFlight: InFlightPart?
     private var state: State = .open
     public private(set) var bytesWritten: Int64 = 0
+    /// Parts handed to the server so far (the last one may still be in flight).
+    public var partsSent: Int { etags.count + (inFlight == nil ? 0 : 1) }
 
     private enum State { case open, finished, aborted }
 

@@ -1,3 +1,4 @@
+import FaultInjection
 import Foundation
 import S3Client
 
@@ -30,13 +31,16 @@ final class S3ArchiveOutput: ArchiveOutput {
     var bytesWritten: Int64 { upload.bytesWritten }
 
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        let before = upload.partsSent
         try upload.write(bytes)
+        for part in stride(from: before + 1, through: upload.partsSent, by: 1) { FaultPoint.reached("s3-part-sent", index: part) }
         try lock?.refreshIfDue()
     }
 
     func finishWriting() throws {
         try upload.finish()
         stored = true
+        FaultPoint.reached("s3-upload-complete")
     }
 
     func readBack() throws -> any ArchiveByteSource {
@@ -47,6 +51,7 @@ final class S3ArchiveOutput: ArchiveOutput {
         guard try repository.client.head(final) == nil else { throw BackupError.archiveExists(path: final.description) }
         try repository.client.copy(staging, to: final)
         published = true
+        FaultPoint.reached("s3-archive-copied")
         try repository.client.delete(staging)
     }
 }

@@ -1,0 +1,74 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback TCP proxy in front of a server that forwards requests until `dropAfter`
+/// request bytes have passed, then closes every connection it has and each new one at once:
+/// a server that goes away in the middle of an upload.
+public final class ConnectionDropper: @unchecked Sendable {
+    public let host: String
+    public let port: Int
+    public var endpoint: String { "http://\(host):\(port)" }
+    private let process: Process
+
+    public init(upstreamHost: String, upstreamPort: Int, dropAfter bytes: Int) throws {
+        host = upstreamHost
+        port = upstreamPort + 1 <= 65_000 ? upstreamPort + 1 : upstreamPort - 1
+        let script = """
+            import socket, threading, sys
+            host, port, up, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+            passed = [0]
+            lock = threading.Lock()
+            server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind((host, port)); server.listen(16)
+            def pipe(src, dst, counting):
+                try:
+                    while True:
+                        data = src.recv(65536)
+                        if not data: break
+                        if counting:
+                            with lock:
+                                passed[0] += len(data)
+                                over = passed[0] > limit
+                            if over: break
+                        dst.sendall(data)
+                except OSError: pass
+                for s in (src, dst):
+                    try: s.shutdown(socket.SHUT_RDWR)
+                    except OSError: pass
+                    s.close()
+            while True:
+                client, _ = server.accept()
+                with lock: over = passed[0] > limit
+                if over:
+                    client.close(); continue
+                upstream = socket.create_connection((host, up))
+                threading.Thread(target=pipe, args=(client, upstream, True), daemon=True).start()
+                threading.Thread(target=pipe, args=(upstream, client, False), daemon=True).start()
+            """
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, host, "\(port)", "\(upstreamPort)", "\(bytes)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(10)
+        while !S3TestServer.connects(host: host, port: port) {
+            guard Date() < deadline, process.isRunning else {
+                stop()
+                throw S3TestServerError.notAnswering(address: endpoint, log: "the connection-dropping proxy did not start")
+            }
+            usleep(50_000)
+        }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
