@@ -250,7 +250,10 @@ let package = Package(
         ),
         .testTarget(
             name: "S3ClientTests",
-            dependencies: ["S3Client", "SigV4", "SwarmTestSupport"]
+            dependencies: [
+                "S3Client", "SigV4", "SwarmTestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "SwarmBackupTests",
