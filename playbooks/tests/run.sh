@@ -27,7 +27,8 @@ done
 
 work=$(mktemp -d)
 [ -z "${KEEP_WORK:-}" ] || echo "work folder: $work" >&2
-trap '[ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+moto_pid=""
+trap '[ -z "$moto_pid" ] || kill "$moto_pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/ansible-tmp"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0 \
   ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ANSIBLE_LOCAL_TEMP="$work/ansible-tmp" \
@@ -106,6 +107,65 @@ for h in mgr1 mgr2; do
 done
 grep -q -- "--unlock-key-file $n/unlock.key" "$n/mgr1/sbin/swarmsafe-backup" || fail "nightly: unlock key file not passed"
 grep -q "SWMKEY" "$work"/nightly-*.log && fail "nightly: an unlock key appears in the output"
+
+# --- nightly-backup.yml to S3: a real S3-protocol server (moto) on a loopback address of this
+# test's own; credentials from a controller-side file; two runs, keep-last 1.
+command -v moto_server >/dev/null || fail "nightly-s3: moto_server is not installed (scripts/install-system-packages.sh)"
+command -v aws >/dev/null || fail "nightly-s3: the AWS CLI is not installed (scripts/install-system-packages.sh)"
+s3="$work/nightly-s3"
+mkdir -p "$s3/mgr3/cron.d"
+s3_host=127.103.$((RANDOM % 250 + 1)).$((RANDOM % 250 + 1)); s3_port=$((20000 + RANDOM % 20000))
+moto_server -H "$s3_host" -p "$s3_port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/$s3_host/$s3_port") 2>/dev/null && break; sleep 0.2; done
+export_s3() { env AWS_ACCESS_KEY_ID=playbook AWS_SECRET_ACCESS_KEY=playbook-secret AWS_DEFAULT_REGION=us-east-1 \
+  AWS_ENDPOINT_URL="http://$s3_host:$s3_port" "$@"; }
+export_s3 aws s3 mb s3://swarm-nightly >/dev/null || fail "nightly-s3: cannot create the bucket (moto log: $(tail -3 "$work/moto.log"))"
+printf '[default]\naws_access_key_id = wrong\naws_secret_access_key = wrong\n\n[nightly]\naws_access_key_id = playbook\naws_secret_access_key = playbook-secret\n' \
+  >"$s3/credentials"
+"$bin" init --state-dir "$s3/swarm-3" --advertise-addr 127.0.0.3 --hostname mgr3 --json >/dev/null
+{
+  echo "[swarm_managers]"
+  echo "mgr3 ansible_connection=local swarm_state_dir=$s3/swarm-3"
+  echo "[swarm_managers:vars]"
+  echo "swarmsafe_bin=$s3/{{ inventory_hostname }}/bin/swarmsafe"
+  echo "swarmsafe_script_path=$s3/{{ inventory_hostname }}/sbin/swarmsafe-backup"
+  echo "swarmsafe_config_dir=$s3/{{ inventory_hostname }}/etc"
+  echo "swarmsafe_metrics_file=$s3/{{ inventory_hostname }}/metrics/swarmsafe.prom"
+  echo "swarmsafe_cron_file=$s3/{{ inventory_hostname }}/cron.d/swarmsafe-backup"
+} >"$s3/inventory.ini"
+cat >"$s3/vars.yml" <<VARS
+swarmsafe_binary_src: $bin
+swarmsafe_s3_bucket: swarm-nightly
+swarmsafe_s3_prefix: prod/managers
+swarmsafe_s3_endpoint: http://$s3_host:$s3_port
+swarmsafe_s3_region: us-east-1
+swarmsafe_s3_credentials_src: $s3/credentials
+swarmsafe_s3_profile: nightly
+swarmsafe_s3_part_size: 5MiB
+swarmsafe_age_recipient: $recipient
+swarmsafe_verify_identity_src: $work/backup.agekey
+swarmsafe_keep_last: 1
+swarmsafe_keep_daily: 0
+swarmsafe_keep_weekly: 0
+swarmsafe_keep_monthly: 0
+swarmsafe_scheduler: cron
+VARS
+play nightly-s3 nightly-backup.yml "$s3/inventory.ini" "$s3/vars.yml"
+play nightly-s3-again nightly-backup.yml "$s3/inventory.ini" "$s3/vars.yml"
+grep -q 'Verify the archive with swarmsafe verify' "$work/nightly-s3-again.log" || fail "nightly-s3: the archive was not verified"
+mapfile -t s3_keys < <(export_s3 aws s3api list-objects-v2 --bucket swarm-nightly --query 'Contents[].Key' --output text | tr '\t' '\n')
+[ "${#s3_keys[@]}" -eq 1 ] && [[ "${s3_keys[0]}" == prod/managers/swarm-*.tar.zst.age ]] \
+  || fail "nightly-s3: expected one archive under prod/managers (keep-last 1), found: ${s3_keys[*]}"
+export_s3 "$bin" verify "s3://swarm-nightly/${s3_keys[0]}" --identity "$work/backup.agekey" --quiet >/dev/null \
+  || fail "nightly-s3: s3://swarm-nightly/${s3_keys[0]} does not verify"
+[ "$(stat -c %a "$s3/mgr3/etc/aws-credentials")" = 600 ] || fail "nightly-s3: the credentials file is not private"
+grep -q "AWS_SHARED_CREDENTIALS_FILE=$s3/mgr3/etc/aws-credentials" "$s3/mgr3/sbin/swarmsafe-backup" \
+  || fail "nightly-s3: the backup script does not use the installed credentials"
+grep -q -- "--repo s3://swarm-nightly/prod/managers" "$s3/mgr3/sbin/swarmsafe-backup" || fail "nightly-s3: repository in the script"
+grep -q "playbook-secret" "$s3/mgr3/sbin/swarmsafe-backup" "$work"/nightly-s3*.log && fail "nightly-s3: a secret key appears in the script or the output"
+grep -q '^swarmsafe_backup_success{.*} 1$' "$s3/mgr3/metrics/swarmsafe.prom" || fail "nightly-s3: metrics file"
+kill "$moto_pid"; wait "$moto_pid" 2>/dev/null || true; moto_pid=""
 
 # --- quorum-loss-recovery.yml: the real 3-manager fixture as three hosts, and a fourth that
 # cannot be reached. manager-1 is put back to log index 122 (older state), manager-3 is lost
@@ -223,4 +283,4 @@ grep -q "SWMKEY\|AGE-SECRET-KEY" "$work"/migrate*.log && fail "migrate: key mate
 (cd "$here" && ansible-lint --offline --profile production \
   nightly-backup.yml quorum-loss-recovery.yml migrate-cluster.yml) >"$work/lint.log" 2>&1 \
   || { cat "$work/lint.log" >&2; fail "ansible-lint"; }
-echo "playbooks: nightly-backup (systemd, cron, idempotent), quorum-loss-recovery (refusal, rescue, idempotent), migrate-cluster (encrypted transfer, autolocked, idempotent) passed; ansible-lint (production) clean; $((SECONDS - started)) s"
+echo "playbooks: nightly-backup (systemd, cron, idempotent, to S3), quorum-loss-recovery (refusal, rescue, idempotent), migrate-cluster (encrypted transfer, autolocked, idempotent) passed; ansible-lint (production) clean; $((SECONDS - started)) s"
