@@ -27,7 +27,12 @@ once untimed first, so all of them find the page cache in the same (warm) state.
   engine's peak memory, alternating run by run (Benchmarks/engine_boot.py is one boot). Needs
   dockerd, containerd and the docker CLI; run as root.
 
-usage: Benchmarks/bench.py [--suite read|backup|serve|engine] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
+--suite s3: `backup` to an S3 bucket of a real S3-protocol server (moto's server mode on a
+  loopback address of its own; the AWS CLI creates the bucket) against `backup` to a local
+  folder, wall time and peak memory, alternating run by run; then `restore` streamed from the
+  bucket against `restore` of the same archive from a local file. Needs moto_server and aws.
+
+usage: Benchmarks/bench.py [--suite read|backup|serve|engine|s3] [--runs N] [--fixture PATH/TO/bench-large.tar.gz]
                            [--bin PATH] [--scratch-path DIR] [--growth N]
 """
 import argparse, json, os, re, resource, shutil, statistics, subprocess, sys, tempfile, time
@@ -353,9 +358,70 @@ def engine_suite(args, work):
     print(f"{'serve / dockerd':48s} {statistics.median(ratios_wall):8.3f}x wall {statistics.median(ratios_rss):6.3f}x memory"
           "  (target <= 0.1x, <= 0.25x)")
 
+def s3_suite(args, work):
+    for tool in ("moto_server", "aws"):
+        if not shutil.which(tool): sys.exit(f"the s3 suite needs {tool} (scripts/install-system-packages.sh)")
+    state = os.path.join(work, "bench-large", "manager-1")
+    host, port = f"127.104.{os.getpid() % 250 + 1}.1", 20000 + os.getpid() % 20000
+    log = open(os.path.join(work, "moto.log"), "wb")
+    moto = subprocess.Popen(["moto_server", "-H", host, "-p", str(port)], stdout=log, stderr=log)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench-secret", AWS_REGION="us-east-1",
+               AWS_DEFAULT_REGION="us-east-1", AWS_ENDPOINT_URL=f"http://{host}:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while subprocess.run(["aws", "s3", "mb", "s3://bench"], env=env, capture_output=True).returncode != 0:
+            if time.monotonic() > deadline or moto.poll() is not None: sys.exit("moto_server did not start")
+            time.sleep(0.3)
+        local_repo = os.path.join(work, "repo")
+        cases = {
+            "local": [args.bin, "backup", "--state-dir", state, "--repo", local_repo, "--quiet"],
+            "s3": [args.bin, "backup", "--state-dir", state, "--repo", "s3://bench/nightly", "--quiet"],
+        }
+        def fresh():
+            shutil.rmtree(local_repo, ignore_errors=True)
+            subprocess.run(["aws", "s3", "rm", "--recursive", "s3://bench/nightly/"], env=env, capture_output=True, check=True)
+        samples = {name: [] for name in cases}
+        for name, cmd in cases.items():  # warm-up
+            fresh(); measure(cmd, env)
+        for _ in range(args.runs):
+            for name, cmd in cases.items():
+                fresh(); samples[name].append(measure(cmd, env))
+        # Restore: one archive, streamed from the bucket or read from a file.
+        fresh()
+        subprocess.run(cases["s3"], env=env, check=True)
+        key = subprocess.run(["aws", "s3", "ls", "s3://bench/nightly/"], env=env, capture_output=True, text=True,
+                             check=True).stdout.split()[-1]
+        archive = os.path.join(work, key)
+        subprocess.run(["aws", "s3", "cp", f"s3://bench/nightly/{key}", archive], env=env, capture_output=True, check=True)
+        restored = os.path.join(work, "restored")
+        restores = {
+            "restore from a file": [args.bin, "restore", archive, "--state-dir", restored, "--quiet"],
+            "restore from S3": [args.bin, "restore", f"s3://bench/nightly/{key}", "--state-dir", restored, "--quiet"],
+        }
+        restore_samples = {name: [] for name in restores}
+        for _ in range(args.runs + 1):
+            for name, cmd in restores.items():
+                shutil.rmtree(restored, ignore_errors=True)
+                restore_samples[name].append(measure(cmd, env))
+        for name in restores: restore_samples[name] = restore_samples[name][1:]  # the first was a warm-up
+    finally:
+        moto.terminate()
+        moto.wait()
+    size = os.path.getsize(archive)
+    print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, median of {args.runs} alternating runs; "
+          f"archive {size/1e6:.2f} MB; S3 server: moto on loopback")
+    med = lambda xs, i: statistics.median(x[i] for x in xs)
+    for name, label in (("local", "backup to a local folder"), ("s3", "backup to S3")):
+        print(f"{label:32s} {med(samples[name], 0)*1000:8.0f} ms  {med(samples[name], 1):7.1f} MiB peak")
+    wall = statistics.median(a[0] / b[0] for a, b in zip(samples["s3"], samples["local"]))
+    rss = statistics.median(a[1] / b[1] for a, b in zip(samples["s3"], samples["local"]))
+    print(f"S3 / local backup: wall {wall:.2f}x (target <= 1.5x), peak memory {rss:.2f}x (target <= 1.2x)")
+    for name in restores:
+        print(f"{name:32s} {med(restore_samples[name], 0)*1000:8.0f} ms  {med(restore_samples[name], 1):7.1f} MiB peak")
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--suite", choices=["read", "backup", "serve", "engine"], default="read")
+    ap.add_argument("--suite", choices=["read", "backup", "serve", "engine", "s3"], default="read")
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--fixture", default=os.path.join(root, "..", "shared", "fixtures", "bench-large.tar.gz"))
     ap.add_argument("--bin", default=None, help="swarmsafe binary (the backup suite wants swarmsafe-test-appender beside it)")
@@ -374,6 +440,8 @@ def main():
             serve_suite(args, work)
         elif args.suite == "engine":
             engine_suite(args, work)
+        elif args.suite == "s3":
+            s3_suite(args, work)
         else:
             backup_suite(args, work)
     finally:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages swarmsafe builds and runs against, and the Python tools the
-# playbook tests use, when any is missing.
+# playbook and S3 tests use, when any is missing.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,4 +30,15 @@ if ! [ -x "$venv/bin/ansible-playbook" ] || ! [ -x "$venv/bin/ansible-lint" ]; t
   [ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
   "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check \
     ansible-core==2.19.14 ansible-lint==26.10.1 >&2
+fi
+# The S3 tests start moto's S3 server and judge what we store with the AWS CLI. Machines of
+# this kind have both on PATH; elsewhere they go into a virtualenv of their own, .venv-s3/
+# (gitignored), which the tests look in first.
+s3venv="$root/.venv-s3"
+if ! { command -v moto_server && command -v aws; } >/dev/null 2>&1 \
+  && ! { [ -x "$s3venv/bin/moto_server" ] && [ -x "$s3venv/bin/aws" ]; }; then
+  echo "installing: moto[server] awscli (pip, into .venv-s3/)" >&2
+  [ -x "$s3venv/bin/python3" ] || python3 -m venv "$s3venv"
+  "$s3venv/bin/python3" -m pip install --quiet --disable-pip-version-check \
+    "moto[server]==5.2.1" awscli==1.45.11 >&2
 fi

@@ -166,8 +166,16 @@ public final class S3TestServer: @unchecked Sendable {
         return (String(parts[parts.count - 2]), String(parts[parts.count - 1]))
     }
 
+    /// The repository's `.venv-s3/bin` (scripts/install-system-packages.sh puts moto and the
+    /// AWS CLI there where the machine has neither), then PATH.
+    static let searchPath: [String] = {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return [repository.appendingPathComponent(".venv-s3/bin").path]
+            + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init)
+    }()
+
     static func which(_ tool: String) -> String? {
-        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+        for folder in searchPath {
             let path = "\(folder)/\(tool)"
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
@@ -177,8 +185,11 @@ public final class S3TestServer: @unchecked Sendable {
     /// Runs a tool to its end (bounded to two minutes), stdout and stderr together.
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
         guard let path = which(tool) else { throw S3TestServerError.toolMissing(tool) }
+        // python3 -c needs boto3: the virtualenv's python where moto lives there.
+        let executable = tool == "python3" ? (which("moto_server").map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("python3").path }
+            .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? path) : path
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         // An empty variable means "unset" to swarmsafe; the AWS CLI takes an empty
         // AWS_PROFILE for a profile named "", so empty ones are left out.

@@ -17,7 +17,7 @@ started=$SECONDS
 if ! [ -x "$repo/.venv-ansible/bin/ansible-playbook" ] && ! command -v ansible-playbook >/dev/null; then
   "$repo/scripts/install-system-packages.sh" >&2 || true
 fi
-PATH="$repo/.venv-ansible/bin:$PATH"
+PATH="$repo/.venv-ansible/bin:$PATH:$repo/.venv-s3/bin"
 for tool in ansible-playbook ansible-lint; do
   command -v "$tool" >/dev/null || {
     echo "SKIP: $tool is not installed and scripts/install-system-packages.sh could not install it (no PyPI?)" >&2
