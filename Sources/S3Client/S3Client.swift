@@ -72,13 +72,18 @@ public final class S3Client: Sendable {
         var headers: [(String, String)] = [("Content-Length", "\(body.count)")]
         if ifNoneMatch { headers.append(("If-None-Match", "*")) }
         if let contentType { headers.append(("Content-Type", contentType)) }
-        let response = try perform(.PUT, location, headers: headers, body: body)
+        let response = try perform(.PUT, location, headers: headers, body: ByteBuffer(bytes: body))
         return response.etag
     }
 
     /// The object's bytes, or the bytes of `range` (inclusive). With `ifMatch`, the server
     /// refuses when the object has changed since that ETag was seen.
     public func get(_ location: S3Location, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) throws(S3Error) -> [UInt8] {
+        Array(try getBuffer(location, range: range, ifMatch: ifMatch).readableBytesView)
+    }
+
+    /// `get` without copying the answer out of the buffer it arrived in.
+    public func getBuffer(_ location: S3Location, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) throws(S3Error) -> ByteBuffer {
         var headers: [(String, String)] = []
         if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
         if let ifMatch { headers.append(("If-Match", ifMatch)) }
@@ -113,7 +118,7 @@ public final class S3Client: Sendable {
             if let token { query.append(("continuation-token", token)) }
             let bucket = S3Location(bucket: prefix.bucket, key: "")
             let response = try perform(.GET, bucket, query: query, describing: prefix)
-            guard let root = S3XMLElement.parse(response.body), root.name == "ListBucketResult" else {
+            guard let root = S3XMLElement.parse(response.bytes), root.name == "ListBucketResult" else {
                 throw .malformedResponse(location: prefix.description, reason: "a listing that is not a ListBucketResult")
             }
             for entry in root.all("Contents") {
@@ -132,7 +137,7 @@ public final class S3Client: Sendable {
         let copySource = "/\(source.bucket)/\(SigV4URIEncoding.encode(source.key, keepSlash: true))"
         let response = try perform(.PUT, destination, headers: [("x-amz-copy-source", copySource), ("Content-Length", "0")])
         // S3 may answer 200 and still fail the copy, with an Error document as the body.
-        if let root = S3XMLElement.parse(response.body), root.name == "Error" {
+        if let root = S3XMLElement.parse(response.bytes), root.name == "Error" {
             throw Self.error(status: 500, root: root, headers: response.headers, location: destination, method: .PUT, attempts: 1)
         }
     }
@@ -141,17 +146,17 @@ public final class S3Client: Sendable {
 
     public func createMultipartUpload(_ location: S3Location) throws(S3Error) -> String {
         let response = try perform(.POST, location, query: [("uploads", "")], headers: [("Content-Length", "0")])
-        guard let root = S3XMLElement.parse(response.body), let id = root.value("UploadId"), !id.isEmpty else {
+        guard let root = S3XMLElement.parse(response.bytes), let id = root.value("UploadId"), !id.isEmpty else {
             throw .malformedResponse(location: location.description, reason: "no UploadId in the answer to CreateMultipartUpload")
         }
         return id
     }
 
     /// Uploads part `number` (from 1); returns its ETag, which completion needs.
-    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: [UInt8]) throws(S3Error) -> String {
+    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: ByteBuffer) throws(S3Error) -> String {
         let response = try perform(
             .PUT, location, query: [("partNumber", "\(number)"), ("uploadId", uploadID)],
-            headers: [("Content-Length", "\(body.count)")], body: body)
+            headers: [("Content-Length", "\(body.readableBytes)")], body: body)
         guard !response.etag.isEmpty else {
             throw .malformedResponse(location: location.description, reason: "no ETag for part \(number)")
         }
@@ -167,8 +172,9 @@ public final class S3Client: Sendable {
         xml += "</CompleteMultipartUpload>"
         let body = Array(xml.utf8)
         let response = try perform(
-            .POST, location, query: [("uploadId", uploadID)], headers: [("Content-Length", "\(body.count)")], body: body)
-        if let root = S3XMLElement.parse(response.body), root.name == "Error" {
+            .POST, location, query: [("uploadId", uploadID)], headers: [("Content-Length", "\(body.count)")],
+            body: ByteBuffer(bytes: body))
+        if let root = S3XMLElement.parse(response.bytes), root.name == "Error" {
             throw Self.error(status: 500, root: root, headers: response.headers, location: location, method: .POST, attempts: 1)
         }
     }
@@ -185,7 +191,7 @@ public final class S3Client: Sendable {
             var query: [(String, String)] = [("uploads", ""), ("prefix", prefix.key)]
             if let markers { query += [("key-marker", markers.key), ("upload-id-marker", markers.id)] }
             let response = try perform(.GET, S3Location(bucket: prefix.bucket, key: ""), query: query, describing: prefix)
-            guard let root = S3XMLElement.parse(response.body), root.name == "ListMultipartUploadsResult" else {
+            guard let root = S3XMLElement.parse(response.bytes), root.name == "ListMultipartUploadsResult" else {
                 throw .malformedResponse(location: prefix.description, reason: "not a ListMultipartUploadsResult")
             }
             for upload in root.all("Upload") {
@@ -208,16 +214,17 @@ public final class S3Client: Sendable {
     struct Response {
         let status: Int
         let headers: HTTPHeaders
-        let body: [UInt8]
+        let body: ByteBuffer
 
         var etag: String { headers.first(name: "ETag") ?? "" }
+        var bytes: [UInt8] { Array(body.readableBytesView) }
     }
 
     /// Sends one request, tried up to `configuration.attempts` times while the failure is
     /// transient. `describing` names the object in errors when the request goes to the bucket.
     func perform(
         _ method: HTTPMethod, _ location: S3Location, query: [(String, String)] = [], headers extra: [(String, String)] = [],
-        body: [UInt8]? = nil, describing: S3Location? = nil
+        body: ByteBuffer? = nil, describing: S3Location? = nil
     ) throws(S3Error) -> Response {
         let named = describing ?? location
         let (host, path) = address(of: location)
@@ -227,7 +234,7 @@ public final class S3Client: Sendable {
         guard let url = URL(string: urlText) else {
             throw .invalidLocation(named.description, reason: "cannot be made into a request URL")
         }
-        let payloadHash = body.map { SigV4Signer.payloadHash($0) } ?? SigV4Signer.emptyPayloadHash
+        let payloadHash = body.map { $0.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) } } ?? SigV4Signer.emptyPayloadHash
         var attempt = 0
         var pause = configuration.backoff
         while true {
@@ -242,15 +249,15 @@ public final class S3Client: Sendable {
             do {
                 let request = try HTTPClient.Request(
                     url: url, method: method, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }),
-                    body: body.map { .bytes($0) })
+                    body: body.map { .byteBuffer($0) })
                 let response = try http.execute(request: request, deadline: .now() + .seconds(configuration.requestTimeout.components.seconds)).wait()
-                let bytes = response.body.map { Array($0.readableBytesView) } ?? []
+                let answer = response.body ?? ByteBuffer()
                 let status = Int(response.status.code)
                 if (200..<300).contains(status) {
-                    return Response(status: status, headers: response.headers, body: bytes)
+                    return Response(status: status, headers: response.headers, body: answer)
                 }
                 failure = Self.error(
-                    status: status, root: S3XMLElement.parse(bytes), headers: response.headers, location: named, method: method,
+                    status: status, root: S3XMLElement.parse(Array(answer.readableBytesView)), headers: response.headers, location: named, method: method,
                     attempts: attempt, region: configuration.region)
             } catch let error as HTTPClientError {
                 failure = .transport(location: named.description, reason: Self.describe(error, endpoint: configuration.endpoint), attempts: attempt)

@@ -1,17 +1,21 @@
-/// Reads one object from start to end in ranged requests of `chunkSize` bytes, so memory
-/// stays flat for any object size. Every range is asked for with the ETag seen first
-/// (If-Match): an object replaced while it is read fails the read instead of mixing two.
+import Dispatch
+import NIOCore
+
+/// Reads one object from start to end in ranged requests of `chunkSize` bytes, the next range
+/// fetched while the current one is consumed, so memory stays flat (two ranges) for any object
+/// size. Every range is asked for with the ETag seen first (If-Match): an object replaced while
+/// it is read fails the read instead of mixing two.
 public final class S3ObjectReader {
     public let location: S3Location
     public let size: Int64
     public let etag: String
     public let chunkSize: Int
     private let client: S3Client
-    private var chunk: [UInt8] = []
-    private var consumed = 0
+    private var chunk = ByteBuffer()
     private var offset: Int64 = 0
+    private var next: PendingRange?
 
-    public static let defaultChunkSize = 8 << 20
+    public static let defaultChunkSize = 4 << 20
 
     public init(client: S3Client, location: S3Location, chunkSize: Int = S3ObjectReader.defaultChunkSize) throws(S3Error) {
         guard let info = try client.head(location) else { throw .noSuchKey(location: location.description) }
@@ -22,23 +26,64 @@ public final class S3ObjectReader {
         self.chunkSize = max(1, chunkSize)
     }
 
+    deinit {
+        next?.group.wait()
+    }
+
     /// Fills `buffer` with the next bytes; 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(S3Error) -> Int {
-        if consumed == chunk.count {
-            guard offset < size else { return 0 }
-            let last = min(size, offset + Int64(chunkSize)) - 1
-            chunk = try client.get(location, range: offset...last, ifMatch: etag.isEmpty ? nil : etag)
-            guard !chunk.isEmpty, Int64(chunk.count) == last - offset + 1 else {
+        if chunk.readableBytes == 0 {
+            guard let range = next ?? fetch(from: offset) else { return 0 }
+            range.group.wait()
+            next = nil
+            switch range.result {
+            case .success(let bytes): chunk = bytes
+            case .failure(let error): throw error
+            case nil: throw .transport(location: location.description, reason: "a ranged read ended without a result", attempts: 1)
+            }
+            guard chunk.readableBytes == range.count else {
                 throw .malformedResponse(
                     location: location.description,
-                    reason: "asked for bytes \(offset)-\(last), got \(chunk.count) bytes (the object changed or the server ignores ranges)")
+                    reason: "asked for bytes \(range.start)-\(range.start + Int64(range.count) - 1), got \(chunk.readableBytes) bytes (the object changed or the server ignores ranges)")
             }
-            offset = last + 1
-            consumed = 0
+            offset = range.start + Int64(range.count)
+            next = fetch(from: offset)
         }
-        let count = min(buffer.count, chunk.count - consumed)
-        chunk.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[consumed..<(consumed + count)])) }
-        consumed += count
+        let count = min(buffer.count, chunk.readableBytes)
+        chunk.withUnsafeReadableBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        chunk.moveReaderIndex(forwardBy: count)
         return count
+    }
+
+    /// Starts fetching the range at `start` on a worker thread; nil past the end.
+    private func fetch(from start: Int64) -> PendingRange? {
+        guard start < size else { return nil }
+        let last = min(size, start + Int64(chunkSize)) - 1
+        let range = PendingRange(start: start, count: Int(last - start + 1))
+        let (client, location, etag) = (self.client, self.location, self.etag)
+        range.group.enter()
+        DispatchQueue.global().async {
+            do throws(S3Error) {
+                range.result = .success(try client.getBuffer(location, range: start...last, ifMatch: etag.isEmpty ? nil : etag))
+            } catch {
+                range.result = .failure(error)
+            }
+            range.group.leave()
+        }
+        return range
+    }
+
+    /// One range being fetched; the group orders the worker's write of `result` before the
+    /// reader's read.
+    private final class PendingRange: @unchecked Sendable {
+        let start: Int64
+        let count: Int
+        let group = DispatchGroup()
+        var result: Result<ByteBuffer, S3Error>?
+
+        init(start: Int64, count: Int) {
+            self.start = start
+            self.count = count
+        }
     }
 }

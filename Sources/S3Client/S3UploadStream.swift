@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOCore
 
 /// Writes one object as a multipart upload, from bytes handed over in any sizes: each
 /// `partSize` bytes become a part, sent while the next part fills, so memory holds at most
@@ -10,7 +11,7 @@ public final class S3UploadStream {
     public let partSize: Int
     private let client: S3Client
     private let uploadID: String
-    private var buffer: [UInt8] = []
+    private var buffer = ByteBuffer()
     private var etags: [String] = []
     private var inFlight: InFlightPart?
     private var state: State = .open
@@ -22,7 +23,7 @@ public final class S3UploadStream {
 
     /// S3 refuses parts under 5 MiB (but the last one).
     public static let minimumPartSize = 5 << 20
-    public static let defaultPartSize = 8 << 20
+    public static let defaultPartSize = 5 << 20
     /// S3 allows at most this many parts.
     public static let maximumParts = 10_000
 
@@ -31,7 +32,6 @@ public final class S3UploadStream {
         self.location = location
         self.partSize = max(1, partSize)
         uploadID = try client.createMultipartUpload(location)
-        buffer.reserveCapacity(self.partSize)
     }
 
     deinit {
@@ -41,11 +41,13 @@ public final class S3UploadStream {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(S3Error) {
         var rest = bytes[...]
         while !rest.isEmpty {
-            let take = min(partSize - buffer.count, rest.count)
-            buffer.append(contentsOf: rest.prefix(take))
+            // Exactly one part's room: growing by writes would round up to a power of two.
+            if buffer.capacity < partSize { buffer = ByteBufferAllocator().buffer(capacity: partSize) }
+            let take = min(partSize - buffer.readableBytes, rest.count)
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
             rest = rest.dropFirst(take)
             bytesWritten += Int64(take)
-            if buffer.count == partSize { try send() }
+            if buffer.readableBytes == partSize { try send() }
         }
     }
 
@@ -53,8 +55,9 @@ public final class S3UploadStream {
     public func finish() throws(S3Error) {
         guard state == .open else { return }
         do {
-            if !buffer.isEmpty || etags.isEmpty && inFlight == nil { try send() }
+            if buffer.readableBytes > 0 || etags.isEmpty && inFlight == nil { try send() }
             try collect()
+            buffer = ByteBuffer()
             try client.completeMultipartUpload(location, uploadID: uploadID, parts: etags)
             state = .finished
         } catch {
@@ -72,7 +75,8 @@ public final class S3UploadStream {
         try? client.abortMultipartUpload(location, uploadID: uploadID)
     }
 
-    /// Waits for the part in flight, then starts the buffered one on a worker thread.
+    /// Waits for the part in flight, then starts the buffered one on a worker thread. At most
+    /// two parts are in memory: the one being sent and the one filling.
     private func send() throws(S3Error) {
         try collect()
         let number = etags.count + 1
@@ -94,7 +98,8 @@ public final class S3UploadStream {
             part.group.leave()
         }
         inFlight = part
-        buffer.removeAll(keepingCapacity: true)
+        // A new buffer for the next part: the one in flight is the request's body until sent.
+        buffer = ByteBuffer()
     }
 
     private func collect() throws(S3Error) {

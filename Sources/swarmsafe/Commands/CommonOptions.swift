@@ -77,8 +77,8 @@ struct S3Options: ParsableArguments {
     var profile: String?
 
     @Option(name: .customLong("s3-part-size"), help: ArgumentHelp(
-        "Size of each upload part, e.g. 8MiB (S3 refuses parts under 5MiB but the last).", valueName: "size"))
-    var partSize: String = "8MiB"
+        "Size of each upload part (S3 refuses parts under 5MiB but the last; two are held in memory at once).", valueName: "size"))
+    var partSize: String = "5MiB"
 
     func validate() throws {
         guard let bytes = Self.bytes(partSize), bytes > 0 else {
