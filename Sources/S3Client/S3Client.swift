@@ -51,11 +51,13 @@ public final class S3Client: Sendable {
             }
         }
         let timeout = TimeAmount.nanoseconds(Int64(configuration.requestTimeout.components.seconds) * 1_000_000_000)
-        http = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                tlsConfiguration: tls, redirectConfiguration: .disallow,
-                timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10), read: timeout)))
+        var settings = HTTPClient.Configuration(
+            tlsConfiguration: tls, redirectConfiguration: .disallow,
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(10), read: timeout))
+        // Our own loop retries, with backoff and a log line; the pool's silent retries of a
+        // failing connection until its timeout would hide a refused handshake for 10 s a try.
+        settings.connectionPool.retryConnectionEstablishment = false
+        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
     }
 
     deinit {
@@ -261,6 +263,8 @@ public final class S3Client: Sendable {
                     attempts: attempt, region: configuration.region)
             } catch let error as HTTPClientError {
                 failure = .transport(location: named.description, reason: Self.describe(error, endpoint: configuration.endpoint), attempts: attempt)
+            } catch let error as NIOSSLError {
+                failure = .tls(location: named.description, reason: Self.describe(error))
             } catch {
                 failure = .transport(location: named.description, reason: "\(error)", attempts: attempt)
             }
@@ -315,6 +319,15 @@ public final class S3Client: Sendable {
         case .connectTimeout: "cannot connect to \(endpoint): timed out"
         default: "cannot talk to \(endpoint): \(error)"
         }
+    }
+
+    /// BoringSSL's reason without its source location: "CERTIFICATE_VERIFY_FAILED".
+    static func describe(_ error: NIOSSLError) -> String {
+        let text = "\(error)"
+        for reason in ["CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "UNKNOWN_PROTOCOL"] where text.contains(reason) {
+            return reason == "CERTIFICATE_VERIFY_FAILED" ? "the server's certificate is not trusted: \(reason)" : reason
+        }
+        return text
     }
 
     static func sleep(_ duration: Duration) {

@@ -19,6 +19,8 @@ public enum S3Error: Error, Sendable, CustomStringConvertible, Equatable {
     case server(location: String, status: Int, code: String?, message: String?, attempts: Int)
     /// The connection failed or dropped, after the retries allowed for it.
     case transport(location: String, reason: String, attempts: Int)
+    /// The TLS handshake failed: an untrusted or wrong certificate is not a passing fault.
+    case tls(location: String, reason: String)
     /// The server's answer did not parse as what S3 sends.
     case malformedResponse(location: String, reason: String)
 
@@ -53,6 +55,8 @@ public enum S3Error: Error, Sendable, CustomStringConvertible, Equatable {
                 + (message.map { ": \($0)" } ?? "") + (attempts > 1 ? " (after \(attempts) attempts)" : "")
         case .transport(let location, let reason, let attempts):
             "\(location): \(reason)" + (attempts > 1 ? " (after \(attempts) attempts)" : "")
+        case .tls(let location, let reason):
+            "\(location): TLS handshake failed (\(reason)); if the server's certificate comes from a private CA, pass --s3-ca-file with that CA"
         case .malformedResponse(let location, let reason):
             "\(location): unexpected answer from the server: \(reason)"
         }

@@ -105,7 +105,7 @@ enum ExitStatus: Int32 {
             case .accessDenied, .noCredentials: self = .denied
             case .invalidLocation, .invalidEndpoint, .wrongRegion, .caFile, .credentialsFile: self = .usage
             case .preconditionFailed: self = .busy
-            case .server, .transport, .malformedResponse: self = .failure
+            case .server, .transport, .tls, .malformedResponse: self = .failure
             }
         case is CommandError:
             self = .failure

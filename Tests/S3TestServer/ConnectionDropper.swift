@@ -4,22 +4,35 @@ import Foundation
 import Glibc
 #endif
 
-/// A loopback TCP proxy in front of a server that forwards requests until `dropAfter`
-/// request bytes have passed, then closes every connection it has and each new one at once:
-/// a server that goes away in the middle of an upload.
+/// A loopback TCP proxy in front of a server that misbehaves on purpose: `dropAfter` forwards
+/// until that many request bytes have passed, then closes every connection it has and each new
+/// one at once (a server that goes away in the middle of an upload); `slowDownFirst` answers
+/// the first N connections with S3's "503 SlowDown" and forwards the rest (throttling).
 public final class ConnectionDropper: @unchecked Sendable {
     public let host: String
     public let port: Int
     public var endpoint: String { "http://\(host):\(port)" }
     private let process: Process
 
-    public init(upstreamHost: String, upstreamPort: Int, dropAfter bytes: Int) throws {
+    public init(upstreamHost: String, upstreamPort: Int, dropAfter bytes: Int = Int.max >> 1, slowDownFirst: Int = 0) throws {
         host = upstreamHost
         port = upstreamPort + 1 <= 65_000 ? upstreamPort + 1 : upstreamPort - 1
         let script = """
             import socket, threading, sys
-            host, port, up, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+            host, port, up, limit, slow = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
             passed = [0]
+            body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+            def slow_down(client):
+                try:
+                    data = b""
+                    while b"\\r\\n\\r\\n" not in data:
+                        chunk = client.recv(65536)
+                        if not chunk: break
+                        data += chunk
+                    client.sendall(b"HTTP/1.1 503 Slow Down\\r\\nContent-Type: application/xml\\r\\nConnection: close\\r\\n"
+                                   + b"Content-Length: " + str(len(body)).encode() + b"\\r\\n\\r\\n" + body)
+                except OSError: pass
+                client.close()
             lock = threading.Lock()
             server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             server.bind((host, port)); server.listen(16)
@@ -41,6 +54,10 @@ public final class ConnectionDropper: @unchecked Sendable {
                     s.close()
             while True:
                 client, _ = server.accept()
+                if slow > 0:
+                    slow -= 1
+                    threading.Thread(target=slow_down, args=(client,), daemon=True).start()
+                    continue
                 with lock: over = passed[0] > limit
                 if over:
                     client.close(); continue
@@ -50,7 +67,7 @@ public final class ConnectionDropper: @unchecked Sendable {
             """
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, host, "\(port)", "\(upstreamPort)", "\(bytes)"]
+        process.arguments = ["python3", "-c", script, host, "\(port)", "\(upstreamPort)", "\(bytes)", "\(slowDownFirst)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -29,7 +29,10 @@ public enum S3TestServerError: Error, CustomStringConvertible {
 public final class S3TestServer: @unchecked Sendable {
     public let host: String
     public let port: Int
-    public var endpoint: String { "http://\(host):\(port)" }
+    public let scheme: String
+    public var endpoint: String { "\(scheme)://\(host):\(port)" }
+    /// With `tls`: the PEM of the certificate authority that signed the server's certificate.
+    public private(set) var caFile: String?
     public private(set) var accessKeyID = "testing"
     public private(set) var secretAccessKey = "testing-secret"
     private let process: Process
@@ -37,8 +40,10 @@ public final class S3TestServer: @unchecked Sendable {
     public let work: URL
 
     /// Starts the server; with `authenticated`, creates an IAM user whose keys are the only
-    /// ones it accepts. Parts down to 1 KiB are allowed so small fixtures need several.
-    public init(authenticated: Bool = false) throws {
+    /// ones it accepts; with `tls`, serves HTTPS with a certificate for its address signed by a
+    /// CA of the test's own (`caFile`). Parts down to 1 KiB are allowed so small fixtures need
+    /// several.
+    public init(authenticated: Bool = false, tls: Bool = false) throws {
         guard let moto = Self.which("moto_server") else { throw S3TestServerError.toolMissing("moto_server") }
         guard Self.which("aws") != nil else { throw S3TestServerError.toolMissing("aws") }
         let unique = UInt32(getpid()) &* 2_654_435_761 &+ UInt32.random(in: 0..<65_536)
@@ -48,9 +53,15 @@ public final class S3TestServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         logPath = work.appendingPathComponent("moto.log").path
         FileManager.default.createFile(atPath: logPath, contents: nil)
+        scheme = tls ? "https" : "http"
         process = Process()
         process.executableURL = URL(fileURLWithPath: moto)
         process.arguments = ["-H", host, "-p", "\(port)"]
+        if tls {
+            let (ca, certificate, key) = try Self.makeCertificates(for: host, in: work)
+            caFile = ca
+            process.arguments? += ["--ssl-cert", certificate, "--ssl-key", key]
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["S3_UPLOAD_PART_MIN_SIZE"] = "1024"
         // The first actions (user, key, policy) are free; every later one is checked.
@@ -92,13 +103,17 @@ public final class S3TestServer: @unchecked Sendable {
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_PROFILE": "",
             "AWS_SHARED_CREDENTIALS_FILE": work.appendingPathComponent("no-credentials").path,
             "AWS_CONFIG_FILE": work.appendingPathComponent("no-config").path, "AWS_SESSION_TOKEN": "",
+            "AWS_CA_BUNDLE": "",
         ]
     }
 
-    /// Runs the AWS CLI against this server; throws unless it succeeds.
+    /// Runs the AWS CLI against this server (trusting its CA when it serves TLS); throws unless
+    /// it succeeds.
     @discardableResult
     public func aws(_ arguments: [String], extraEnvironment: [String: String] = [:]) throws -> String {
-        let result = try Self.run("aws", arguments, environment: environment.merging(extraEnvironment) { $1 })
+        var env = environment.merging(extraEnvironment) { $1 }
+        if let caFile { env["AWS_CA_BUNDLE"] = caFile }
+        let result = try Self.run("aws", arguments, environment: env)
         guard result.status == 0 else {
             throw S3TestServerError.command("aws " + arguments.joined(separator: " "), status: result.status, output: result.output)
         }
@@ -145,6 +160,26 @@ public final class S3TestServer: @unchecked Sendable {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+    }
+
+    /// A CA and a server certificate for `ip` (subjectAltName IP), made with openssl.
+    static func makeCertificates(for ip: String, in folder: URL) throws -> (ca: String, certificate: String, key: String) {
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        let steps: [[String]] = [
+            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=swarmsafe test CA",
+             "-keyout", path("ca.key"), "-out", path("ca.pem")],
+            ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(ip)", "-keyout", path("server.key"), "-out", path("server.csr")],
+            ["x509", "-req", "-in", path("server.csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"), "-CAcreateserial",
+             "-days", "2", "-extfile", path("san.cnf"), "-out", path("server.pem")],
+        ]
+        try Data("subjectAltName = IP:\(ip)\nbasicConstraints = CA:FALSE\n".utf8).write(to: folder.appendingPathComponent("san.cnf"))
+        for step in steps {
+            let result = try run("openssl", step, environment: [:])
+            guard result.status == 0 else {
+                throw S3TestServerError.command("openssl " + step.joined(separator: " "), status: result.status, output: result.output)
+            }
+        }
+        return (path("ca.pem"), path("server.pem"), path("server.key"))
     }
 
     /// An IAM user allowed everything, through boto3 (moto's own client library).

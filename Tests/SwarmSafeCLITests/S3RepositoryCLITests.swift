@@ -252,4 +252,54 @@ import Testing
         #expect(Self.archives(try server.keys("present")).count == 1)
         #expect(try server.pendingUploads("present").isEmpty)
     }
+
+    /// HTTPS with a certificate from a CA the system does not know: refused, in one line,
+    /// until `--s3-ca-file` names the CA; then the archive is stored and the AWS CLI (trusting
+    /// the same CA) reads it.
+    @Test func tlsIsCheckedAgainstTheSystemStoreOrTheGivenCAFile() throws {
+        let server = try S3TestServer(tls: true)
+        try server.makeBucket("tls")
+        let caFile = try #require(server.caFile)
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let untrusted = try Self.run(server, ["backup", "--state-dir", folder.path, "--repo", "s3://tls/r", "--quiet"])
+        #expect(untrusted.status == 1, "\(untrusted.stderr)")
+        #expect(untrusted.stderr.contains("s3://tls/r/"), "\(untrusted.stderr)")
+        #expect(untrusted.stderr.lowercased().contains("certificate"), "\(untrusted.stderr)")
+        #expect(try server.keys("tls").isEmpty)
+
+        let trusted = try Self.run(server, ["backup", "--state-dir", folder.path, "--repo", "s3://tls/r", "--s3-ca-file", caFile, "--json", "--quiet"])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        let archive = try #require(trusted.json["archive"] as? String)
+        let local = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString.prefix(6)).tar.zst").path
+        defer { try? FileManager.default.removeItem(atPath: local) }
+        try server.aws(["s3", "cp", archive, local])
+        let verify = try CLIRunner.run(["verify", local])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        // AWS_CA_BUNDLE, as the AWS CLI reads it, works the same way.
+        let fromEnvironment = try Self.run(server, ["list", "--repo", "s3://tls/r"], environment: ["AWS_CA_BUNDLE": caFile])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+    }
+
+    /// Throttled (503 SlowDown) for its first requests, a backup waits and tries again, and
+    /// says so; the archive it stores is complete.
+    @Test func throttlingIsWaitedOut() throws {
+        let server = try S3TestServer()
+        try server.makeBucket("busy")
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proxy = try ConnectionDropper(upstreamHost: server.host, upstreamPort: server.port, slowDownFirst: 3)
+        defer { proxy.stop() }
+        let backup = try Self.run(server, ["backup", "--state-dir", folder.path, "--repo", "s3://busy/r", "--json"],
+                                  environment: ["AWS_ENDPOINT_URL": proxy.endpoint])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        // Three connections are refused; how many requests that costs depends on how the
+        // client spreads them over connections (one 503 each), so at least one and at most three.
+        let retries = backup.stderr.components(separatedBy: "S3 request failed, trying again").count - 1
+        #expect((1...3).contains(retries), "\(backup.stderr)")
+        #expect(backup.stderr.contains("SlowDown"), "\(backup.stderr)")
+        let archive = try #require(backup.json["archive"] as? String)
+        let verify = try Self.run(server, ["verify", archive])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+    }
 }
