@@ -151,6 +151,30 @@ def only_file(folder):
         sys.exit(f"expected one archive in {folder}, found {names}")
     return os.path.join(folder, names[0])
 
+def grow_state(args, work, state):
+    """A copy of `state` grown to args.growth times its data by the test appender (our WAL
+    writer, real encrypted payloads, 64,000,000-byte segments), checked with `inspect`."""
+    wal_bytes, snap_bytes = raft_data_bytes(state)
+    grown = os.path.join(work, "grown", "manager-1")
+    shutil.copytree(state, grown, symlinks=True)
+    target = args.growth * (wal_bytes + snap_bytes)
+    appender = os.path.join(os.path.dirname(args.bin), "swarmsafe-test-appender")
+    env = dict(os.environ, APPENDER_TARGET_BYTES=str(target), APPENDER_NO_SLEEP="1")
+    started = time.perf_counter()
+    grow = subprocess.run([appender, grown, "900", "64000000", "1000000000"], env=env, capture_output=True, text=True)
+    if grow.returncode != 0:
+        sys.exit(f"appender failed: {grow.stderr[-300:]}")
+    grown_wal, grown_snap = raft_data_bytes(grown)
+    inspect = subprocess.run([args.bin, "inspect", "--json", "--state-dir", grown], capture_output=True, text=True)
+    if inspect.returncode != 0:
+        sys.exit(f"inspect of the grown state failed: {inspect.stderr[-300:]}")
+    raft = json.loads(inspect.stdout)["raft"]
+    print(f"grown state ({time.perf_counter()-started:.0f} s to write): {grown_wal/1e6:.1f} MB of WAL records "
+          f"in {len(raft['wal_segments'])} segments, last index {raft['last_index']} "
+          f"({grown_wal/wal_bytes:.1f}x the WAL records, {(grown_wal+grown_snap)/(wal_bytes+snap_bytes):.1f}x the data); "
+          f"inspect exits 0")
+    return grown
+
 def backup_suite(args, work):
     state = os.path.join(work, "bench-large", "manager-1")
     parent = os.path.dirname(state)
@@ -212,25 +236,7 @@ def backup_suite(args, work):
           f"encrypted: {sizes['age']/sizes['tar']:.2f}x")
 
     # Flat memory: the same node with ten times the data, appended by our WAL writer.
-    grown_parent = os.path.join(work, "grown")
-    grown = os.path.join(grown_parent, "manager-1")
-    shutil.copytree(state, grown, symlinks=True)
-    target = args.growth * (wal_bytes + snap_bytes)
-    appender = os.path.join(os.path.dirname(args.bin), "swarmsafe-test-appender")
-    env = dict(os.environ, APPENDER_TARGET_BYTES=str(target), APPENDER_NO_SLEEP="1")
-    started = time.perf_counter()
-    grow = subprocess.run([appender, grown, "900", "64000000", "1000000000"], env=env, capture_output=True, text=True)
-    if grow.returncode != 0:
-        sys.exit(f"appender failed: {grow.stderr[-300:]}")
-    grown_wal, grown_snap = raft_data_bytes(grown)
-    inspect = subprocess.run([args.bin, "inspect", "--json", "--state-dir", grown], capture_output=True, text=True)
-    if inspect.returncode != 0:
-        sys.exit(f"inspect of the grown state failed: {inspect.stderr[-300:]}")
-    raft = json.loads(inspect.stdout)["raft"]
-    print(f"grown state ({time.perf_counter()-started:.0f} s to write): {grown_wal/1e6:.1f} MB of WAL records "
-          f"in {len(raft['wal_segments'])} segments, last index {raft['last_index']} "
-          f"({grown_wal/wal_bytes:.1f}x the WAL records, {(grown_wal+grown_snap)/(wal_bytes+snap_bytes):.1f}x the data); "
-          f"inspect exits 0")
+    grown = grow_state(args, work, state)
     # The same cases on both states: plain and encrypted backup, and verify of what each wrote.
     growth_runs = max(1, min(args.runs, 3))
     scale = {}
@@ -404,6 +410,15 @@ def s3_suite(args, work):
                 shutil.rmtree(restored, ignore_errors=True)
                 restore_samples[name].append(measure(cmd, env))
         for name in restores: restore_samples[name] = restore_samples[name][1:]  # the first was a warm-up
+        # Flat memory: the same backup to S3 of a state with ten times the data.
+        grown = grow_state(args, work, state)
+        scale = {}
+        for label, folder in (("1x", state), (f"{args.growth}x", grown)):
+            runs = []
+            for _ in range(max(1, min(args.runs, 3))):
+                fresh()
+                runs.append(measure([args.bin, "backup", "--state-dir", folder, "--repo", "s3://bench/nightly", "--quiet"], env))
+            scale[label] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
     finally:
         moto.terminate()
         moto.wait()
@@ -418,6 +433,9 @@ def s3_suite(args, work):
     print(f"S3 / local backup: wall {wall:.2f}x (target <= 1.5x), peak memory {rss:.2f}x (target <= 1.2x)")
     for name in restores:
         print(f"{name:32s} {med(restore_samples[name], 0)*1000:8.0f} ms  {med(restore_samples[name], 1):7.1f} MiB peak")
+    (t1, m1), (tn, mn) = scale["1x"], scale[f"{args.growth}x"]
+    print(f"backup to S3, peak memory against log size: 1x {t1*1000:.0f} ms {m1:.1f} MiB, "
+          f"{args.growth}x {tn*1000:.0f} ms {mn:.1f} MiB ({mn/m1:.2f}x)")
 
 def main():
     ap = argparse.ArgumentParser()
@@ -429,7 +447,7 @@ def main():
     ap.add_argument("--growth", type=int, default=10, help="backup suite: how many times the data to grow the log to")
     args = ap.parse_args()
     if args.bin is None:
-        products = ["swarmsafe"] + (["swarmsafe-test-appender"] if args.suite == "backup" else [])
+        products = ["swarmsafe"] + (["swarmsafe-test-appender"] if args.suite in ("backup", "s3") else [])
         args.bin = os.path.join(build(args, products), "swarmsafe")
     work = tempfile.mkdtemp(prefix="swarmsafe-bench-")
     try:

@@ -28,7 +28,7 @@ done
 work=$(mktemp -d)
 [ -z "${KEEP_WORK:-}" ] || echo "work folder: $work" >&2
 moto_pid=""
-trap '[ -z "$moto_pid" ] || kill "$moto_pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+trap '[ -z "$moto_pid" ] || kill -KILL "$moto_pid" 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
 mkdir -p "$work/ansible-tmp"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING=0 \
   ANSIBLE_INVENTORY_UNPARSED_WARNING=0 ANSIBLE_LOCAL_TEMP="$work/ansible-tmp" \
@@ -165,7 +165,9 @@ grep -q "AWS_SHARED_CREDENTIALS_FILE=$s3/mgr3/etc/aws-credentials" "$s3/mgr3/sbi
 grep -q -- "--repo s3://swarm-nightly/prod/managers" "$s3/mgr3/sbin/swarmsafe-backup" || fail "nightly-s3: repository in the script"
 grep -q "playbook-secret" "$s3/mgr3/sbin/swarmsafe-backup" "$work"/nightly-s3*.log && fail "nightly-s3: a secret key appears in the script or the output"
 grep -q '^swarmsafe_backup_success{.*} 1$' "$s3/mgr3/metrics/swarmsafe.prom" || fail "nightly-s3: metrics file"
-kill "$moto_pid"; wait "$moto_pid" 2>/dev/null || true; moto_pid=""
+# SIGKILL: moto keeps nothing worth a clean exit, and a SIGTERM the test runner blocks is
+# inherited by the server, which would then never end.
+kill -KILL "$moto_pid"; wait "$moto_pid" 2>/dev/null || true; moto_pid=""
 
 # --- quorum-loss-recovery.yml: the real 3-manager fixture as three hosts, and a fourth that
 # cannot be reached. manager-1 is put back to log index 122 (older state), manager-3 is lost
