@@ -1,31 +1,41 @@
 import Foundation
 import RealDocker
+import S3TestServer
 import Testing
 
 extension RealDockerSuite {
-    /// Restores onto the host the backup came from, and a disk moved to a new host rescued
-    /// there with `recover --advertise-addr`.
+    /// Restores onto the host the backup came from (the backup kept off-host, in an S3 bucket,
+    /// and streamed back from it), and a disk moved to a new host rescued there with `recover
+    /// --advertise-addr`.
     @Suite struct RestoreInPlace {
         typealias Migration = RealDockerSuite.Migration
 
         @Test func restoreOnTheSameHostBringsBackTheBackedUpSwarm() throws {
+            let server = try S3TestServer()
+            defer { server.stop() }
+            try server.makeBucket("swarm-backups")
             try withLab { lab in
-                let repo = try temporaryFolder("repo")
-                defer { try? FileManager.default.removeItem(at: repo) }
                 let engine = try lab.engine("same-host")
                 try engine.swarmInit()
                 try Migration.populate(engine)
                 let before = try Migration.objects(engine)
                 let nodeID = try engine.swarmInfo()["NodeID"] as? String
-                let archive = try Migration.backup(engine, into: repo)
+                // A hot backup, sent to the bucket in several parts.
+                let backup = try SwarmsafeCLI.expectSuccess([
+                    "backup", "--state-dir", engine.stateDirectory.path, "--repo", "s3://swarm-backups/prod",
+                    "--s3-part-size", "16KiB", "--json", "--quiet",
+                ], environment: server.environment)
+                let archive = try #require(backup.json["archive"] as? String)
+                #expect(try server.keys("swarm-backups") == [String(archive.dropFirst("s3://swarm-backups/".count))])
                 // What happens after the backup is what the restore takes back.
                 try engine.docker(["secret", "create", "after-the-backup", "-"], input: Data("x".utf8))
                 try engine.docker(["service", "rm", "web"])
                 engine.stop()
 
+                // Streamed from the bucket, no local copy.
                 let restore = try SwarmsafeCLI.expectSuccess([
                     "restore", archive, "--state-dir", engine.stateDirectory.path, "--force", "--json",
-                ])
+                ], environment: server.environment)
                 let moved = try #require(restore.json["previous_moved_to"] as? String)
                 #expect(FileManager.default.fileExists(atPath: moved))
                 try engine.start()
@@ -35,7 +45,7 @@ extension RealDockerSuite {
                 #expect(try engine.docker(["node", "ls", "--format", "{{.ManagerStatus}}"]).lines == ["Leader"])
                 #expect(try Migration.printedJoinCommand(engine, "manager").last == engine.address)
                 try waitRunning(engine, "web")
-                show("dockerd after restore on the same host", try engine.docker(["service", "ls"]).stdout)
+                show("dockerd after a restore on the same host, streamed from S3", try engine.docker(["service", "ls"]).stdout)
             }
         }
 

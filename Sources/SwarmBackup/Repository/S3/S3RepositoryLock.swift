@@ -63,6 +63,8 @@ public final class S3RepositoryLock: RepositoryLease, @unchecked Sendable {
             guard let existing = try? Self.decode(bytes) else {
                 throw RepositoryError.locked(path: repository.description, holder: "a lock object this version cannot read")
             }
+            // Our own PUT, stored although its answer was lost and the retry was refused.
+            if existing.token == holder.token { return }
             guard isStale(existing, now: now) else {
                 throw RepositoryError.locked(path: repository.description, holder: existing.summary)
             }
