@@ -21,8 +21,7 @@ public final class S3UploadStream {
 
     private enum State { case open, finished, aborted }
 
-    /// S3 refuses parts under 5 MiB (but the last one).
-    public static let minimumPartSize = 5 << 20
+    /// S3's minimum (it refuses smaller parts but the last): two of them are in memory at most.
     public static let defaultPartSize = 5 << 20
     /// S3 allows at most this many parts.
     public static let maximumParts = 10_000
