@@ -18,14 +18,12 @@ public struct S3ObjectInfo: Sendable, Equatable {
     public let location: S3Location
     public let size: Int64
     public let etag: String
-    public let lastModified: Date?
 }
 
 /// An upload begun and neither completed nor aborted.
 public struct S3PendingUpload: Sendable, Equatable {
     public let location: S3Location
     public let uploadID: String
-    public let initiated: Date?
 }
 
 /// A blocking S3-protocol client: every call signs its request (SigV4), sends it, retries
@@ -98,7 +96,7 @@ public final class S3Client: Sendable {
             let response = try perform(.HEAD, location)
             return S3ObjectInfo(
                 location: location, size: Int64(response.headers.first(name: "Content-Length") ?? "") ?? 0,
-                etag: response.etag, lastModified: response.headers.first(name: "Last-Modified").flatMap(Self.httpDate))
+                etag: response.etag)
         } catch .noSuchKey {
             return nil
         }
@@ -127,7 +125,7 @@ public final class S3Client: Sendable {
                 guard let key = entry.value("Key") else { continue }
                 found.append(S3ObjectInfo(
                     location: S3Location(bucket: prefix.bucket, key: key), size: Int64(entry.value("Size") ?? "") ?? 0,
-                    etag: entry.value("ETag") ?? "", lastModified: entry.value("LastModified").flatMap(Self.isoDate)))
+                    etag: entry.value("ETag") ?? ""))
             }
             token = root.value("IsTruncated") == "true" ? root.value("NextContinuationToken") : nil
         } while token != nil
@@ -198,9 +196,7 @@ public final class S3Client: Sendable {
             }
             for upload in root.all("Upload") {
                 guard let key = upload.value("Key"), let id = upload.value("UploadId") else { continue }
-                found.append(S3PendingUpload(
-                    location: S3Location(bucket: prefix.bucket, key: key), uploadID: id,
-                    initiated: upload.value("Initiated").flatMap(Self.isoDate)))
+                found.append(S3PendingUpload(location: S3Location(bucket: prefix.bucket, key: key), uploadID: id))
             }
             if root.value("IsTruncated") == "true", let key = root.value("NextKeyMarker"), let id = root.value("NextUploadIdMarker") {
                 markers = (key, id)
@@ -332,23 +328,6 @@ public final class S3Client: Sendable {
 
     static func sleep(_ duration: Duration) {
         let (seconds, attoseconds) = duration.components
-        var remaining = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-        while true {
-            var request = remaining
-            guard nanosleep(&request, &remaining) != 0, errno == EINTR else { return }
-        }
-    }
-
-    static func isoDate(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
-            ?? (try? Date.ISO8601FormatStyle().parse(text))
-    }
-
-    static func httpDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
+        Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18)
     }
 }

@@ -73,12 +73,11 @@ public struct S3Configuration: Sendable {
         // Path style is chosen by itself where virtual hosts cannot work: an IP address or
         // localhost has no subdomains (the AWS CLI decides the same way).
         let pathStyle = overrides.pathStyle ?? (config["addressing_style"] == "path" ? true : endpoint.needsPathStyle)
-        if let caFile = overrides.caFile ?? env("AWS_CA_BUNDLE"), !FileManager.default.isReadableFile(atPath: caFile) {
+        let caFile = overrides.caFile ?? env("AWS_CA_BUNDLE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw .caFile(path: caFile, reason: "does not exist or cannot be read")
         }
-        return S3Configuration(
-            endpoint: endpoint, region: region, pathStyle: pathStyle, credentials: credentials,
-            caFile: overrides.caFile ?? env("AWS_CA_BUNDLE"))
+        return S3Configuration(endpoint: endpoint, region: region, pathStyle: pathStyle, credentials: credentials, caFile: caFile)
     }
 
     private static func profileCredentials(
