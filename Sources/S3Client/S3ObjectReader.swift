@@ -1,4 +1,3 @@
-import Dispatch
 import NIOCore
 
 /// Reads one object from start to end in ranged requests of `chunkSize` bytes, the next range
@@ -27,20 +26,15 @@ public final class S3ObjectReader {
     }
 
     deinit {
-        next?.group.wait()
+        next?.call.wait()
     }
 
     /// Fills `buffer` with the next bytes; 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(S3Error) -> Int {
         if chunk.readableBytes == 0 {
             guard let range = next ?? fetch(from: offset) else { return 0 }
-            range.group.wait()
             next = nil
-            switch range.result {
-            case .success(let bytes): chunk = bytes
-            case .failure(let error): throw error
-            case nil: throw .transport(location: location.description, reason: "a ranged read ended without a result", attempts: 1)
-            }
+            chunk = try range.call.value()
             guard chunk.readableBytes == range.count else {
                 throw .malformedResponse(
                     location: location.description,
@@ -55,35 +49,20 @@ public final class S3ObjectReader {
         return count
     }
 
+    /// One range being fetched.
+    private struct PendingRange {
+        let start: Int64
+        let count: Int
+        let call: BackgroundCall<ByteBuffer>
+    }
+
     /// Starts fetching the range at `start` on a worker thread; nil past the end.
     private func fetch(from start: Int64) -> PendingRange? {
         guard start < size else { return nil }
         let last = min(size, start + Int64(chunkSize)) - 1
-        let range = PendingRange(start: start, count: Int(last - start + 1))
-        let (client, location, etag) = (self.client, self.location, self.etag)
-        range.group.enter()
-        DispatchQueue.global().async {
-            do throws(S3Error) {
-                range.result = .success(try client.getBuffer(location, range: start...last, ifMatch: etag.isEmpty ? nil : etag))
-            } catch {
-                range.result = .failure(error)
-            }
-            range.group.leave()
-        }
-        return range
-    }
-
-    /// One range being fetched; the group orders the worker's write of `result` before the
-    /// reader's read.
-    private final class PendingRange: @unchecked Sendable {
-        let start: Int64
-        let count: Int
-        let group = DispatchGroup()
-        var result: Result<ByteBuffer, S3Error>?
-
-        init(start: Int64, count: Int) {
-            self.start = start
-            self.count = count
-        }
+        let (client, location, ifMatch) = (self.client, self.location, etag.isEmpty ? nil : etag)
+        return PendingRange(start: start, count: Int(last - start + 1), call: BackgroundCall { () throws(S3Error) in
+            try client.getBuffer(location, range: start...last, ifMatch: ifMatch)
+        })
     }
 }

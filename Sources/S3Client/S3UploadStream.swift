@@ -1,5 +1,3 @@
-import Dispatch
-import Foundation
 import NIOCore
 
 /// Writes one object as a multipart upload, from bytes handed over in any sizes: each
@@ -13,7 +11,7 @@ public final class S3UploadStream {
     private let uploadID: String
     private var buffer = ByteBuffer()
     private var etags: [String] = []
-    private var inFlight: InFlightPart?
+    private var inFlight: BackgroundCall<String>?
     private var state: State = .open
     public private(set) var bytesWritten: Int64 = 0
     /// Parts handed to the server so far (the last one may still be in flight).
@@ -84,38 +82,18 @@ public final class S3UploadStream {
                 location: location.description, status: 400, code: "TooManyParts",
                 message: "more than \(Self.maximumParts) parts of \(partSize) bytes; use a larger part size", attempts: 1)
         }
-        let part = InFlightPart()
         let body = buffer
         let (client, location, uploadID) = (self.client, self.location, self.uploadID)
-        part.group.enter()
-        DispatchQueue.global().async {
-            do throws(S3Error) {
-                part.result = .success(try client.uploadPart(location, uploadID: uploadID, number: number, body: body))
-            } catch {
-                part.result = .failure(error)
-            }
-            part.group.leave()
+        inFlight = BackgroundCall { () throws(S3Error) in
+            try client.uploadPart(location, uploadID: uploadID, number: number, body: body)
         }
-        inFlight = part
         // A new buffer for the next part: the one in flight is the request's body until sent.
         buffer = ByteBuffer()
     }
 
     private func collect() throws(S3Error) {
         guard let part = inFlight else { return }
-        part.group.wait()
         inFlight = nil
-        switch part.result {
-        case .success(let etag): etags.append(etag)
-        case .failure(let error): throw error
-        case nil: throw .transport(location: location.description, reason: "a part upload ended without a result", attempts: 1)
-        }
-    }
-
-    /// One part being sent; the group orders the worker's write of `result` before the
-    /// waiter's read.
-    private final class InFlightPart: @unchecked Sendable {
-        let group = DispatchGroup()
-        var result: Result<String, S3Error>?
+        etags.append(try part.value())
     }
 }
