@@ -45,9 +45,9 @@ public struct BackupResult: Sendable {
 
 extension BackupRequest {
     func destination() throws -> any BackupDestination {
-        guard S3Location.isS3(repository) else { return FolderDestination(repository: BackupRepository(path: repository)) }
-        let location = try S3Location(parsing: repository)
-        guard let s3 else { throw S3Error.invalidLocation(repository, reason: "no S3 settings were given for it") }
+        guard let (location, s3) = try S3Settings.address(repository, s3) else {
+            return FolderDestination(repository: BackupRepository(path: repository))
+        }
         return S3Destination(repository: try S3BackupRepository(location: location, settings: s3))
     }
 }

@@ -25,9 +25,7 @@ public enum Repositories {
     /// The repository an operator named with `--repo`: `s3://BUCKET[/PREFIX]` through `s3`,
     /// anything else a folder.
     public static func open(_ text: String, s3: S3Settings?) throws -> any RepositoryStore {
-        guard S3Location.isS3(text) else { return BackupRepository(path: text) }
-        let location = try S3Location(parsing: text)
-        guard let s3 else { throw S3Error.invalidLocation(text, reason: "no S3 settings were given for it") }
+        guard let (location, s3) = try S3Settings.address(text, s3) else { return BackupRepository(path: text) }
         return try S3BackupRepository(location: location, settings: s3)
     }
 }

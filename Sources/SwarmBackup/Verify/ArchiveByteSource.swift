@@ -33,6 +33,17 @@ public struct S3Settings: Sendable {
     }
 }
 
+extension S3Settings {
+    /// `text` as an object or prefix to reach with `settings`: nil when it is not an `s3://`
+    /// address (a local path), an error when it is one but malformed or no settings came.
+    static func address(_ text: String, _ settings: S3Settings?) throws -> (location: S3Location, settings: S3Settings)? {
+        guard S3Location.isS3(text) else { return nil }
+        let location = try S3Location(parsing: text)
+        guard let settings else { throw S3Error.invalidLocation(text, reason: "no S3 settings were given for it") }
+        return (location, settings)
+    }
+}
+
 public enum ArchiveSources {
     /// Whether the operator named an object in S3 rather than a local file.
     public static func isRemote(_ archive: String) -> Bool { S3Location.isS3(archive) }
@@ -40,10 +51,8 @@ public enum ArchiveSources {
     /// Opens the archive an operator named: `s3://BUCKET/KEY` through `s3`, anything else as
     /// a local file.
     public static func open(_ archive: String, s3: S3Settings?) throws -> any ArchiveByteSource {
-        guard S3Location.isS3(archive) else { return try FileByteSource(path: archive) }
-        let location = try S3Location(parsing: archive)
-        guard let s3 else { throw S3Error.invalidLocation(archive, reason: "no S3 settings were given for it") }
-        return try S3ByteSource(client: S3Client(configuration: s3.configuration), location: location, readSize: s3.readSize)
+        guard let (location, s3) = try S3Settings.address(archive, s3) else { return try FileByteSource(path: archive) }
+        return try S3ObjectReader(client: S3Client(configuration: s3.configuration), location: location, chunkSize: s3.readSize)
     }
 }
 
@@ -80,15 +89,4 @@ final class FileByteSource: ArchiveByteSource {
     }
 }
 
-final class S3ByteSource: ArchiveByteSource {
-    private let reader: S3ObjectReader
-    var size: Int64 { reader.size }
-
-    init(client: S3Client, location: S3Location, readSize: Int) throws {
-        reader = try S3ObjectReader(client: client, location: location, chunkSize: readSize)
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        try reader.read(into: buffer)
-    }
-}
+extension S3ObjectReader: ArchiveByteSource {}
