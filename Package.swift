@@ -214,6 +214,7 @@ let package = Package(
         // A real S3-protocol server (moto) and a connection-dropping proxy, started by the tests.
         .target(
             name: "S3TestServer",
+            dependencies: ["RealDocker"],
             path: "Tests/S3TestServer"
         ),
         // States built from fixtures with real log entries, for tests of more than one target.

@@ -27,13 +27,17 @@ public struct CommandResult: Sendable, CustomStringConvertible {
 /// Runs a program to the end, or kills it when it takes longer than its bound: a test that
 /// drives daemons must never hang on one.
 public enum BoundedCommand {
+    /// `unsetting` names variables of the test's own environment the command must not see
+    /// (an empty value is not the same as none to every tool: the AWS CLI takes an empty
+    /// AWS_PROFILE for a profile named "").
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
-        timeout: TimeInterval = 120, input: Data? = nil
+        unsetting: [String] = [], timeout: TimeInterval = 120, input: Data? = nil
     ) throws -> CommandResult {
         let command = ([executable] + arguments).joined(separator: " ")
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
+        for name in unsetting { env.removeValue(forKey: name) }
         let out = try DrainedPipe()
         let err = try DrainedPipe()
         var inputFDs: [Int32] = [0, 0]

@@ -1,4 +1,5 @@
 import Foundation
+import RealDocker
 
 #if canImport(Glibc)
 import Glibc
@@ -216,27 +217,16 @@ public final class S3TestServer: @unchecked Sendable {
         return nil
     }
 
-    /// Runs a tool to its end (bounded to two minutes), stdout and stderr together.
+    /// Runs a tool to its end (bounded to two minutes), stdout and stderr together; variables
+    /// given empty are unset for it (swarmsafe reads empty as unset, the AWS CLI does not).
     static func run(_ tool: String, _ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
         guard let path = which(tool) else { throw S3TestServerError.toolMissing(tool) }
         // python3 -c needs boto3: the virtualenv's python where moto lives there.
         let executable = tool == "python3" ? (which("moto_server").map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("python3").path }
             .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil } ?? path) : path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        // An empty variable means "unset" to swarmsafe; the AWS CLI takes an empty
-        // AWS_PROFILE for a profile named "", so empty ones are left out.
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !$0.value.isEmpty }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let timer = DispatchWorkItem { [process] in if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 120, execute: timer)
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        timer.cancel()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try BoundedCommand.run(
+            executable, arguments, environment: environment.filter { !$0.value.isEmpty },
+            unsetting: environment.filter { $0.value.isEmpty }.map(\.key))
+        return (result.status, result.stdout + result.stderr)
     }
 }
