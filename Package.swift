@@ -2,22 +2,31 @@
 import PackageDescription
 
 // Layers, bottom to top; each target depends only on the ones above it in this list.
-//   FaultInjection named kill points for crash tests, compiled into debug builds only
-//   SwarmProto    generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
-//   SwarmFormats  on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
-//   SwarmStore    object store, raft membership and log replay
-//   SwarmSafeKit  what the commands do: load a node's state, reports, init, decrypt
-//   SwarmArchive  tar archives through libarchive (zstd, gzip), streamed, with safe extraction
-//   SigV4         AWS Signature Version 4 request signing, and nothing else
-//   S3Client      an S3-protocol client: credentials and endpoints as the AWS CLI finds them,
-//                 objects, ranged reads, multipart uploads, listings, conditional writes
-//   SwarmBackup   backup, verify, restore, the backup repository (a folder or S3) and its retention
-//   SwarmRecovery quorum-loss rescue on disk (force-new-cluster), repair, rewind
-//   SwarmManager  the embedded manager: single-node raft leader over a state directory,
-//                 its store transactions and a minimal orchestrator
-//   SwarmEngineAPI the Docker Engine API subset the docker CLI needs, served over HTTP
-//   SwarmDemo     the whole job on one machine, narrated: init, deploy, backup, loss, restore, check
-//   swarmsafe     the command-line interface
+// ARCHITECTURE.md draws the graph and says where the data flows.
+//   FaultInjection        named kill points for crash tests, compiled into debug builds only
+//   SwarmProto            generated protobuf messages (etcd walpb/raftpb/snappb, swarmkit api subset)
+//   SwarmFormats          on-disk formats: WAL, snapshots, raft-data crypto, node keys, certificates
+//   SwarmStore            object store, raft membership and log replay
+//   SwarmStateReplacement who holds a state directory, swarmsafe's lock on it, and the one way
+//                         to replace it: staged beside it, synced, exchanged, the old one kept
+//   SwarmNode             a node's state directory loaded as swarmkit would (keys, log, store),
+//                         its state at an index, its node key and raft data written anew
+//   SwarmInit             `init`: a new one-manager swarm on disk, and swarmkit's cluster defaults
+//   SwarmInspection       `inspect` and `dump` reports: entries, objects and keys as JSON, redacted
+//   SwarmHistory          `history` and `diff`: what changed between two states, entry by entry
+//   SwarmArchive          tar archives through libarchive (zstd, gzip), streamed, with safe extraction
+//   SigV4                 AWS Signature Version 4 request signing, and nothing else
+//   S3Client              an S3-protocol client: credentials and endpoints as the AWS CLI finds them,
+//                         objects, ranged reads, multipart uploads, listings, conditional writes
+//   SwarmBackup           backup, verify, restore, the backup repository (a folder or S3) and its retention
+//   SwarmRecovery         quorum-loss rescue on disk (force-new-cluster), repair, rewind, key changes,
+//                         certificate renewal
+//   SwarmManager          the embedded manager: single-node raft leader over a state directory,
+//                         its store transactions and a minimal orchestrator
+//   SwarmEngineAPI        the Docker Engine API subset the docker CLI needs, served over HTTP
+//   SwarmCheck            `check`: a state or a backup booted by the embedded manager and probed
+//   SwarmDemo             the whole job on one machine, narrated: init, deploy, backup, loss, restore, check
+//   swarmsafe             the command-line interface
 let package = Package(
     name: "swarmsafe",
     platforms: [.macOS(.v13)],
@@ -25,7 +34,7 @@ let package = Package(
         .executable(name: "swarmsafe", targets: ["swarmsafe"]),
         .library(name: "SwarmFormats", targets: ["SwarmFormats"]),
         .library(name: "SwarmStore", targets: ["SwarmStore"]),
-        .library(name: "SwarmSafeKit", targets: ["SwarmSafeKit"]),
+        .library(name: "SwarmNode", targets: ["SwarmNode"]),
         .library(name: "SwarmBackup", targets: ["SwarmBackup"]),
         .library(name: "SwarmRecovery", targets: ["SwarmRecovery"]),
         .library(name: "SwarmManager", targets: ["SwarmManager"]),
@@ -82,13 +91,32 @@ let package = Package(
             ]
         ),
         .target(
-            name: "SwarmSafeKit",
+            name: "SwarmStateReplacement",
+            dependencies: ["SwarmFormats"]
+        ),
+        .target(
+            name: "SwarmNode",
+            dependencies: ["SwarmStateReplacement", "SwarmFormats", "SwarmStore", "SwarmProto"]
+        ),
+        .target(
+            name: "SwarmInit",
             dependencies: [
-                "SwarmFormats",
-                "SwarmStore",
-                "SwarmProto",
+                "SwarmFormats", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
-                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "SwarmInspection",
+            dependencies: [
+                "SwarmNode", "SwarmFormats", "SwarmStore", "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "SwarmHistory",
+            dependencies: [
+                "SwarmInspection", "SwarmFormats", "SwarmStore", "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .target(
@@ -114,14 +142,8 @@ let package = Package(
         .target(
             name: "SwarmBackup",
             dependencies: [
-                "SwarmSafeKit",
-                "SwarmArchive",
-                "S3Client",
-                "FaultInjection",
-                "SwarmFormats",
-                "SwarmStore",
-                "SwarmProto",
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "SwarmInspection", "SwarmNode", "SwarmStateReplacement", "SwarmArchive", "S3Client", "FaultInjection", "SwarmFormats",
+                "SwarmStore", "SwarmProto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -129,10 +151,7 @@ let package = Package(
         .target(
             name: "SwarmRecovery",
             dependencies: [
-                "SwarmBackup",
-                "SwarmSafeKit",
-                "SwarmFormats",
-                "SwarmStore",
+                "SwarmNode", "SwarmStateReplacement", "SwarmInit", "SwarmHistory", "SwarmFormats", "SwarmStore",
                 "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -141,12 +160,7 @@ let package = Package(
         .target(
             name: "SwarmManager",
             dependencies: [
-                "SwarmRecovery",
-                "SwarmBackup",
-                "SwarmSafeKit",
-                "SwarmFormats",
-                "SwarmStore",
-                "SwarmProto",
+                "SwarmNode", "SwarmInit", "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -154,26 +168,25 @@ let package = Package(
         .target(
             name: "SwarmEngineAPI",
             dependencies: [
-                "SwarmManager",
-                "SwarmSafeKit",
-                "SwarmFormats",
-                "SwarmStore",
-                "SwarmProto",
+                "SwarmManager", "SwarmInit", "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .target(
+            name: "SwarmCheck",
+            dependencies: [
+                "SwarmManager", "SwarmBackup", "SwarmRecovery", "SwarmNode", "SwarmStateReplacement", "SwarmInit",
+                "SwarmFormats", "SwarmStore", "SwarmProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "SwarmDemo",
             dependencies: [
-                "SwarmManager",
-                "SwarmRecovery",
-                "SwarmBackup",
-                "SwarmSafeKit",
-                "SwarmFormats",
-                "SwarmStore",
-                "SwarmProto",
+                "SwarmCheck", "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmNode", "SwarmInit", "SwarmFormats",
+                "SwarmStore", "SwarmProto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -187,7 +200,12 @@ let package = Package(
                 "SwarmRecovery",
                 "SwarmBackup",
                 "SwarmArchive",
-                "SwarmSafeKit",
+                "SwarmCheck",
+                "SwarmHistory",
+                "SwarmInspection",
+                "SwarmInit",
+                "SwarmNode",
+                "SwarmStateReplacement",
                 "SwarmFormats",
                 "SwarmStore",
                 "SwarmProto",
@@ -220,7 +238,7 @@ let package = Package(
         // States built from fixtures with real log entries, for tests of more than one target.
         .target(
             name: "SwarmTestScenarios",
-            dependencies: ["SwarmManager", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"],
+            dependencies: ["SwarmManager", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto", "SwarmTestSupport"],
             path: "Tests/SwarmTestScenarios"
         ),
         .testTarget(
@@ -235,11 +253,26 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "SwarmSafeKitTests",
+            name: "SwarmStateReplacementTests",
+            dependencies: ["SwarmStateReplacement", "SwarmFormats", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "SwarmInitTests",
             dependencies: [
-                "SwarmSafeKit", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",
+                "SwarmInit", "SwarmNode", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
+        ),
+        .testTarget(
+            name: "SwarmInspectionTests",
+            dependencies: [
+                "SwarmInspection", "SwarmStore", "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "SwarmHistoryTests",
+            dependencies: ["SwarmHistory", "SwarmInspection", "SwarmNode", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport"]
         ),
         .testTarget(
             name: "SwarmArchiveTests",
@@ -259,14 +292,14 @@ let package = Package(
         .testTarget(
             name: "SwarmBackupTests",
             dependencies: [
-                "SwarmBackup", "SwarmArchive", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmBackup", "SwarmArchive", "SwarmInspection", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
             ]
         ),
         .testTarget(
             name: "SwarmRecoveryTests",
             dependencies: [
-                "SwarmRecovery", "SwarmManager", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmRecovery", "SwarmManager", "SwarmHistory", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -274,15 +307,22 @@ let package = Package(
         .testTarget(
             name: "SwarmManagerTests",
             dependencies: [
-                "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmManager", "SwarmRecovery", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport", "SwarmTestScenarios",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(
+            name: "SwarmCheckTests",
+            dependencies: [
+                "SwarmCheck", "SwarmManager", "SwarmBackup", "SwarmNode", "SwarmStore", "SwarmFormats",
+                "SwarmTestSupport", "SwarmTestScenarios",
+            ]
+        ),
+        .testTarget(
             name: "SwarmEngineAPITests",
             dependencies: [
-                "SwarmEngineAPI", "SwarmManager", "SwarmSafeKit", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmEngineAPI", "SwarmManager", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -295,7 +335,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwarmSafeCLITests",
-            dependencies: ["swarmsafe", "swarmsafe-test-appender", "SwarmTestSupport", "SwarmTestScenarios", "S3TestServer"]
+            dependencies: [
+                "swarmsafe", "swarmsafe-test-appender", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmTestSupport",
+                "SwarmTestScenarios", "S3TestServer",
+            ]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
+import SwarmStateReplacement
 
 /// A manager's state opened for reading, from a state directory or from a backup archive
 /// (unpacked into a private temporary folder that lives as long as this object).

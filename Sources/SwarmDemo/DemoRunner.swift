@@ -1,10 +1,12 @@
 import Foundation
 import Logging
 import SwarmBackup
+import SwarmCheck
 import SwarmFormats
+import SwarmInit
 import SwarmManager
+import SwarmNode
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 
 /// The whole job on one machine with no Docker daemon: a swarm is created, given a workload

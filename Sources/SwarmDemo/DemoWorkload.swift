@@ -1,7 +1,7 @@
 import Foundation
+import SwarmInit
 import SwarmManager
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 
 /// What the demo puts into its swarm, through the embedded manager: the objects a small

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 import Synchronization
 

@@ -1,8 +1,8 @@
 import Foundation
 import SwarmFormats
+import SwarmInit
 import SwarmProto
-import SwarmRecovery
-import SwarmSafeKit
+import SwarmNode
 
 /// Keeps this manager's key file under the KEK the cluster object names, as swarmkit's
 /// manager does when it sees the cluster change (`updateKEK`): the log entry comes first,

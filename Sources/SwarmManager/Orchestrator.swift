@@ -1,6 +1,6 @@
 import Foundation
+import SwarmInit
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 import SwiftProtobuf
 

@@ -1,8 +1,8 @@
 import Foundation
-import SwarmBackup
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe certs renew`: a new node certificate for a manager whose certificate expired

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import SwarmBackup
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe recover --force-new-cluster`: swarmkit's quorum-loss rescue, done on disk.

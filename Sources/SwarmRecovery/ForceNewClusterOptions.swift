@@ -1,5 +1,5 @@
 import Foundation
-import SwarmSafeKit
+import SwarmInit
 
 /// What an operator can ask of a recovery beyond swarmkit's own `--force-new-cluster`.
 public struct ForceNewClusterOptions: Sendable, Equatable {

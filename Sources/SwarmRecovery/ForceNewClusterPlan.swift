@@ -1,7 +1,8 @@
 import Foundation
 import SwarmFormats
+import SwarmInit
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 
 /// What swarmkit's `--force-new-cluster` start would do to one manager's log (FORMAT.md §7),

@@ -1,11 +1,13 @@
 import Foundation
-import SwarmFormats
-import SwarmSafeKit
-import SwarmStore
-import SwarmBackup
-import SwarmRecovery
-import SwarmManager
 import S3Client
+import SwarmBackup
+import SwarmFormats
+import SwarmInit
+import SwarmManager
+import SwarmNode
+import SwarmRecovery
+import SwarmStateReplacement
+import SwarmStore
 
 /// swarmsafe's exit codes. Cron jobs and playbooks branch on these, so they only ever grow.
 enum ExitStatus: Int32 {
@@ -68,8 +70,10 @@ enum ExitStatus: Int32 {
             case .missing: self = .notFound
             case .notADirectory, .fileSystem: self = .failure
             }
-        case let e as RestoreError:
+        case let e as ReplacementError:
             if case .held = e { self = .busy } else { self = .failure }
+        case is RestoreError:
+            self = .failure
         case let e as VerifyError:
             switch e {
             case .identityRequired, .decryption: self = .locked

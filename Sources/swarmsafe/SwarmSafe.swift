@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SwarmSafeKit
+import SwarmBackup
 
 @main
 struct SwarmSafe: ParsableCommand {
@@ -69,8 +69,4 @@ struct SwarmSafe: ParsableCommand {
     static func oneLine(_ error: Error) -> String {
         String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " ")
     }
-}
-
-enum SwarmSafeVersion {
-    static let string = SwarmSafeKitVersion.string
 }

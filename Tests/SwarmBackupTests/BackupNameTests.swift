@@ -1,5 +1,6 @@
 import Foundation
 @testable import SwarmBackup
+import SwarmFormats
 import Testing
 
 @Suite struct BackupNameTests {

@@ -2,7 +2,8 @@ import Foundation
 import SwarmArchive
 import SwarmBackup
 import SwarmFormats
-import SwarmSafeKit
+import SwarmInspection
+import SwarmNode
 import SwarmTestSupport
 import Testing
 
@@ -67,6 +68,8 @@ import Testing
         var copy = report
         copy.stateDir = ""
         copy.warnings = []
-        return try copy.json()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(copy), as: UTF8.self)
     }
 }

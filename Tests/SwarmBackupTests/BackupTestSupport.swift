@@ -2,7 +2,6 @@ import Foundation
 import SwarmArchive
 import SwarmBackup
 import SwarmFormats
-import SwarmSafeKit
 import SwarmTestSupport
 
 /// Temporary folders for one test, removed at the end.

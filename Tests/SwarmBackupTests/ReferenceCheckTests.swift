@@ -1,8 +1,8 @@
 import Foundation
 import SwarmBackup
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing

@@ -1,9 +1,9 @@
 import Foundation
 @testable import SwarmBackup
 import SwarmFormats
-import SwarmSafeKit
 import SwarmTestSupport
 import Testing
+import SwarmNode
 
 /// What a busy manager can do to its folder while a backup copies it, staged exactly.
 @Suite struct StateCaptureTests {

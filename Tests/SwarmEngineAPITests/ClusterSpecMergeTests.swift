@@ -1,7 +1,7 @@
 import Foundation
 import SwarmEngineAPI
+import SwarmInit
 import SwarmProto
-import SwarmSafeKit
 import SwiftProtobuf
 import Testing
 

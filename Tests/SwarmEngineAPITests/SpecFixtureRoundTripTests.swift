@@ -1,8 +1,8 @@
 import Foundation
 import SwarmEngineAPI
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import SwiftProtobuf

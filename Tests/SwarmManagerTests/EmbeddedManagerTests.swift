@@ -1,9 +1,10 @@
 import Foundation
 import SwarmFormats
+import SwarmInit
 import SwarmManager
+import SwarmNode
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing

@@ -1,7 +1,7 @@
 import Foundation
 import SwarmFormats
+import SwarmNode
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmTestSupport
 import Testing
 

@@ -3,7 +3,6 @@ import SwarmFormats
 import SwarmManager
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing

@@ -2,10 +2,11 @@ import Foundation
 import SwarmFormats
 import SwarmProto
 @testable import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing
+import SwarmInit
+import SwarmNode
 
 /// `--advertise-addr` and `--remove-lost-managers` on the real 3-manager fixtures, one
 /// manager taken alone.

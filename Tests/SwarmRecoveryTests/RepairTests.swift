@@ -1,8 +1,8 @@
 import Foundation
 import SwarmFormats
+import SwarmNode
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing

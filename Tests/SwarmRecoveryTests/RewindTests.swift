@@ -1,8 +1,9 @@
 import Foundation
 import SwarmFormats
+import SwarmHistory
+import SwarmNode
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 import Testing

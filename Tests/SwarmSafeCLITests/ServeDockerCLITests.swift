@@ -1,6 +1,6 @@
 import Foundation
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
 import SwarmStore
 import SwarmTestSupport
 import Testing

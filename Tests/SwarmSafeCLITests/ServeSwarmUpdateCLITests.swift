@@ -1,6 +1,6 @@
 import Foundation
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
 import Testing
 
 /// `docker swarm update`, `join-token --rotate` and `unlock-key --rotate` through

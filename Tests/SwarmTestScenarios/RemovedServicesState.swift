@@ -1,8 +1,8 @@
 import Foundation
 import SwarmFormats
 import SwarmManager
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 import SwarmTestSupport
 

@@ -10,7 +10,7 @@ import Foundation
 import Logging
 import SwarmArchive
 import SwarmFormats
-import SwarmSafeKit
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe backup`: copy consistently, check the copy, archive it (compressed, optionally

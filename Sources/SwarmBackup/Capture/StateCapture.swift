@@ -1,7 +1,8 @@
 import Foundation
 import Logging
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
+import SwarmStateReplacement
 import SwarmStore
 
 /// A consistent copy of a running manager's state directory, checked and ready to archive.

@@ -1,7 +1,7 @@
 import Foundation
 import SwarmArchive
 import SwarmFormats
-import SwarmSafeKit
+import SwarmInspection
 import SwarmStore
 
 /// Describes a captured state in a manifest (all but the file hashes, added while archiving).
@@ -19,7 +19,7 @@ enum BackupManifestBuilder {
         }
         return BackupManifest(
             format: BackupManifest.currentFormat,
-            tool: "swarmsafe \(SwarmSafeKitVersion.string)",
+            tool: "swarmsafe \(SwarmSafeVersion.string)",
             createdAt: BackupManifest.timestamp(createdAt),
             host: hostName(),
             sourceStateDir: source.path,

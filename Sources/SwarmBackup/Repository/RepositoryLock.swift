@@ -7,6 +7,7 @@ import Darwin
 #endif
 import Foundation
 import SwarmFormats
+import SwarmStateReplacement
 
 /// An exclusive, non-blocking lock on a repository directory, so two backup or prune runs never
 /// write the same repository at once.

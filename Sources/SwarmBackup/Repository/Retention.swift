@@ -1,4 +1,5 @@
 import Foundation
+import SwarmFormats
 
 /// Which backups to keep, with the meaning of restic's `forget --keep-*` options:
 ///

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import S3Client
 import SwarmFormats
-import SwarmSafeKit
+import SwarmStateReplacement
 
 /// `swarmsafe restore`: puts the state directory of a backup at a path, or nothing at all.
 /// Missing folders above the path are created (and removed again when the restore fails).
@@ -56,7 +56,7 @@ public struct BackupRestorer {
         case .other: throw StagingError.targetNotADirectory(path: target)
         case .emptyDirectory, .nonEmptyDirectory:
             let holders = try StateDirectoryHolders.find(in: target)
-            guard holders.isEmpty else { throw RestoreError.held(path: target, holders: holders, use: .restore) }
+            guard holders.isEmpty else { throw ReplacementError.held(path: target, holders: holders, use: .restore) }
             if existing == .nonEmptyDirectory && !force { throw RestoreError.targetNotEmpty(path: target) }
             lock = try StateDirectoryLock.acquire(target, exclusive: true, for: .restore)
         }

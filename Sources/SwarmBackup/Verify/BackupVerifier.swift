@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import S3Client
 import SwarmFormats
-import SwarmSafeKit
+import SwarmInspection
+import SwarmNode
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe verify`: reads a backup archive end to end and says whether a restore from it
@@ -112,7 +114,7 @@ public struct BackupVerifier {
 }
 
 /// `verify --json`. Field names are a contract.
-public struct VerifyReport: ReportJSON, Sendable {
+public struct VerifyReport: Encodable, Sendable {
     public var archive: String
     public var ok: Bool { findings.isEmpty && !locked }
     public var verification: VerificationLevel = .structure

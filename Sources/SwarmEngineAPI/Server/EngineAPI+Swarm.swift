@@ -1,7 +1,6 @@
 import Foundation
 import SwarmFormats
 import SwarmManager
-import SwarmSafeKit
 
 extension EngineAPI {
     public func swarm() throws -> EngineSwarm {

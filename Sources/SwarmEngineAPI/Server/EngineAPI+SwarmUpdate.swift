@@ -1,7 +1,7 @@
 import Foundation
 import SwarmFormats
+import SwarmInit
 import SwarmProto
-import SwarmSafeKit
 import SwiftProtobuf
 
 /// `POST /swarm/update`'s rotate flags (swarmkit's KeyRotation).

@@ -1,7 +1,7 @@
 import Foundation
+import SwarmInit
 import SwarmManager
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 
 /// What the Engine API routes ask of the embedded manager, one method per endpoint. Routes

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-import SwarmBackup
 import SwarmFormats
+import SwarmInit
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe key rotate | lock | unlock`, offline: the node key re-encrypted under the new
@@ -54,7 +55,7 @@ public struct UnlockKeyChange {
     /// autolock state, other voters.
     public func check() throws {
         let holders = try StateDirectoryHolders.find(in: directory.path)
-        guard holders.isEmpty else { throw RestoreError.held(path: directory.path, holders: holders, use: .keyChange) }
+        guard holders.isEmpty else { throw ReplacementError.held(path: directory.path, holders: holders, use: .keyChange) }
         _ = try loadChecked(directory)
     }
 

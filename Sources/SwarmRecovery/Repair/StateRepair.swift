@@ -7,9 +7,9 @@ import Darwin
 #endif
 import Foundation
 import Logging
-import SwarmBackup
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
+import SwarmStateReplacement
 
 /// `swarmsafe repair`: salvages the longest consistent prefix of a damaged manager's raft
 /// data (the newest good snapshot and the consecutive intact entries after it).

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import SwarmBackup
 import SwarmFormats
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
+import SwarmStateReplacement
 import SwarmStore
 
 /// `swarmsafe recover --rewind-to N` and `restore --at-index N`: a manager's state as it was

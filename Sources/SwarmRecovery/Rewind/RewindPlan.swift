@@ -1,7 +1,8 @@
 import Foundation
 import SwarmFormats
+import SwarmHistory
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 
 /// What rewinding one manager's state to index N changes, worked out without changing

@@ -3,7 +3,6 @@ import Foundation
 import SwarmArchive
 import SwarmBackup
 import SwarmFormats
-import SwarmSafeKit
 
 struct BackupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import SwarmRecovery
-import SwarmSafeKit
 
 struct CertsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,9 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import SwarmBackup
+import SwarmCheck
 import SwarmFormats
+import SwarmInit
 import SwarmManager
-import SwarmSafeKit
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

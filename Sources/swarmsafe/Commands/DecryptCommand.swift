@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmFormats
-import SwarmSafeKit
+import SwarmNode
 import SwarmStore
 
 struct DecryptCommand: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
-import SwarmSafeKit
+import SwarmHistory
+import SwarmNode
 import SwarmStore
 
 struct DiffCommand: ParsableCommand {

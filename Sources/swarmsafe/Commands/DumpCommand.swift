@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import SwarmInspection
+import SwarmNode
 import SwarmProto
-import SwarmSafeKit
 import SwarmStore
 
 struct DumpCommand: ParsableCommand {

@@ -1,5 +1,5 @@
+import SwarmFormats
 import SwarmProto
-import SwarmSafeKit
 
 /// A raft hard state as every `--json` report shows it: the vote as a hex raft ID.
 struct HardStateJSON: Encodable {

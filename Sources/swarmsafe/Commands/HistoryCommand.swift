@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
-import SwarmSafeKit
+import SwarmHistory
 import SwarmStore
 
 struct HistoryCommand: ParsableCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmFormats
-import SwarmSafeKit
+import SwarmInit
 
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

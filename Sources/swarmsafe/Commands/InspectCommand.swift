@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import SwarmSafeKit
+import SwarmInspection
+import SwarmNode
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

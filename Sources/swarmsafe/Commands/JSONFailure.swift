@@ -1,5 +1,4 @@
 import Foundation
-import SwarmSafeKit
 
 /// What a command given `--json` prints on standard output when it refuses or fails, so a
 /// script that parses standard output gets an answer either way: `{"ok": false, "error":

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import SwarmBackup
 import SwarmFormats
 import SwarmRecovery
-import SwarmSafeKit
 
 struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
-import SwarmSafeKit
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,6 @@ import Foundation
 import SwarmFormats
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 
 struct RepairCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
 import SwarmBackup
+import SwarmCheck
+import SwarmFormats
 import SwarmManager
 import SwarmRecovery
-import SwarmSafeKit
 
 struct RestoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

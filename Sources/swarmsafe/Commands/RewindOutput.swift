@@ -1,9 +1,9 @@
 import ArgumentParser
 import Foundation
 import SwarmFormats
+import SwarmHistory
 import SwarmProto
 import SwarmRecovery
-import SwarmSafeKit
 
 /// `recover --rewind-to N`, kept out of RecoverCommand so that file stays about the flags.
 enum RewindRunner {

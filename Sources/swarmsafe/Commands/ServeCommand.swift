@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SwarmBackup
 import SwarmEngineAPI
 import SwarmManager
 import Synchronization

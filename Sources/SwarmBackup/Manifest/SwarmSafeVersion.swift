@@ -1,0 +1,4 @@
+/// swarmsafe's version, recorded in every backup manifest and printed by `--version`.
+public enum SwarmSafeVersion {
+    public static let string = "0.2.0"
+}
