@@ -92,7 +92,7 @@ let package = Package(
         ),
         .target(
             name: "SwarmStateReplacement",
-            dependencies: ["SwarmFormats"]
+            dependencies: ["SwarmFormats", "FaultInjection", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "SwarmNode",

@@ -40,31 +40,20 @@ public struct ForceNewCluster {
 
     /// Carries out the plan; returns where the previous folder went (nil when nothing changed).
     public func run() throws -> (plan: ForceNewClusterPlan, previousMovedTo: String?) {
-        let target = directory.path
-        let lock = try StateDirectoryLock.claim(target, for: .recovery)
-        defer { lock.release() }
-
-        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
-        let plan = try ForceNewClusterPlan(node, options: options)
-        guard !plan.isNoOp else { return (plan, nil) }
-        guard let log = node.raft else { throw StateDirectoryError.worker(path: target) }
-        let cipher = try node.raftCipher()
-
         let now = clock()
-        let staging = DirectorySwap.stagingName(for: target, at: now)
-        try FileSync.makeDirectory(staging, mode: 0o700)
-        var installed = false
-        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
-        let skipped = try TreeCopy.copyContents(of: target, into: staging)
-        for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
-        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
-
-        try Self.append(plan, log: log, cipher: cipher, to: StateDirectory(path: staging), unlockKey: unlockKey, now: now)
-        try FileSync.syncDirectory(staging)
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
-        return (plan, aside)
+        let replacement = StateDirectoryReplacement(target: directory.path, use: .recovery, now: now, logger: logger)
+        let outcome = try replacement.run { staging in
+            let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
+            let plan = try ForceNewClusterPlan(node, options: options)
+            guard !plan.isNoOp else { return .unchanged(plan) }
+            guard let log = node.raft else { throw StateDirectoryError.worker(path: directory.path) }
+            let cipher = try node.raftCipher()
+            let skipped = try TreeCopy.copyContents(of: directory.path, into: staging.path)
+            for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+            try Self.append(plan, log: log, cipher: cipher, to: staging.directory, unlockKey: unlockKey, now: now)
+            return .install(plan)
+        }
+        return (outcome.value, outcome.previousMovedTo)
     }
 
     /// Recovers a folder nobody else can see yet (a restore's staging folder) in place;

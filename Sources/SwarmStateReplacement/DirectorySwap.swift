@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FaultInjection
 import Foundation
 import SwarmFormats
 
@@ -68,6 +69,7 @@ public enum DirectorySwap {
         guard swapped == 0 else {
             throw ReplacementError.swapFailed(path: target, reason: "exchange with \(staged): \(message(swapped)); nothing was changed")
         }
+        FaultPoint.reached("swap-exchanged")
 
         // 3. The old folder, now at the staged path, goes beside the target. Should that fail,
         // it stays (complete) at the staged path, which is then where it was moved to: the

@@ -7,6 +7,8 @@ struct CLIRunner {
         let status: Int32
         let stdout: String
         let stderr: String
+        /// Killed by the signal `status` holds rather than exited with it.
+        var signaled = false
 
         var json: [String: Any] {
             (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any] ?? [:]
@@ -54,7 +56,7 @@ struct CLIRunner {
         let stdoutData = stdoutBox.data
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-            stderr: String(decoding: stderrData, as: UTF8.self))
+            stderr: String(decoding: stderrData, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
     }
 
     /// `--unlock-key` arguments for a fixture scenario that needs one.

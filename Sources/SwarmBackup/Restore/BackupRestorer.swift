@@ -49,64 +49,24 @@ public struct BackupRestorer {
         let parents = try CreatedParents.make(above: target)
         var restored = false
         defer { if !restored { parents.remove() } }
-        let existing = try FileSync.entry(target)
-        var lock: StateDirectoryLock?
-        switch existing {
-        case .missing: break
-        case .other: throw StagingError.targetNotADirectory(path: target)
-        case .emptyDirectory, .nonEmptyDirectory:
-            let holders = try StateDirectoryHolders.find(in: target)
-            guard holders.isEmpty else { throw ReplacementError.held(path: target, holders: holders, use: .restore) }
-            if existing == .nonEmptyDirectory && !force { throw RestoreError.targetNotEmpty(path: target) }
-            lock = try StateDirectoryLock.acquire(target, exclusive: true, for: .restore)
-        }
-        defer { lock?.release() }
-        for leftover in DirectorySwap.leftovers(for: target) {
-            logger.warning("a folder from an interrupted restore is still there; check it and remove it by hand", metadata: ["path": "\(leftover)"])
-        }
 
-        let now = clock()
-        let staging = DirectorySwap.stagingName(for: target, at: now)
-        try FileSync.makeDirectory(staging, mode: 0o700)
-        var installed = false
-        defer {
-            // Only our own staging folder, and only when it never became the target.
-            if !installed { try? FileManager.default.removeItem(atPath: staging) }
-        }
-        let report = try BackupVerifier(
-            archive: archive, key: key, unlockKey: unlockKey, deep: false, progress: progress, s3: s3
-        ).verify(unpackingInto: staging)
-        guard report.ok || (report.locked && report.findings.isEmpty) else {
-            throw RestoreErrorFindings(archive: archive, findings: report.findings)
-        }
-        try prepare?(StateDirectory(path: staging))
-        if let rootMode = report.rootMode {
-            guard chmod(staging, mode_t(rootMode & 0o700)) == 0 else {
-                throw FileAccessError(path: staging, operation: "set the mode of", errno: errno)
+        var replacement = StateDirectoryReplacement(target: target, use: .restore, now: clock(), logger: logger)
+        replacement.allowsMissingTarget = true
+        if !force { replacement.refusalWhenOccupied = { RestoreError.targetNotEmpty(path: $0) } }
+        let outcome = try replacement.run { staging in
+            let report = try BackupVerifier(
+                archive: archive, key: key, unlockKey: unlockKey, deep: false, progress: progress, s3: s3
+            ).verify(unpackingInto: staging.path)
+            guard report.ok || (report.locked && report.findings.isEmpty) else {
+                throw RestoreErrorFindings(archive: archive, findings: report.findings)
             }
+            try prepare?(staging.directory)
+            // The folder's own mode as it was backed up, owner bits only.
+            staging.mode = report.rootMode.map { mode_t($0 & 0o700) } ?? 0o700
+            return .install(report)
         }
-        try Self.syncTree(staging)
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
         restored = true
-        return RestoreResult(target: target, previousMovedTo: aside, report: report)
-    }
-
-    /// Every folder synced bottom-up (files were synced as they were written), so that the
-    /// rename that follows can only expose a complete tree.
-    static func syncTree(_ root: String) throws {
-        let enumerator = FileManager.default.enumerator(atPath: root)
-        var directories: [String] = []
-        while let relative = enumerator?.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            let path = root + "/" + relative
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                directories.append(path)
-            }
-        }
-        for directory in directories.reversed() { try FileSync.syncDirectory(directory) }
-        try FileSync.syncDirectory(root)
+        return RestoreResult(target: target, previousMovedTo: outcome.previousMovedTo, report: outcome.value)
     }
 }
 

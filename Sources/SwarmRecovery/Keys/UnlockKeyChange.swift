@@ -65,22 +65,22 @@ public struct UnlockKeyChange {
     /// leaves no key behind that opens nothing (and blocks the retry, as a key file is never
     /// overwritten), and a key that can't be kept stops the change before it happens.
     public func run(keepNewKey: (UnlockKey) throws -> Void = { _ in }) throws -> Result {
-        let target = directory.path
-        let lock = try StateDirectoryLock.claim(target, for: .keyChange)
-        defer { lock.release() }
+        let now = clock()
+        let replacement = StateDirectoryReplacement(target: directory.path, use: .keyChange, now: now)
+        let outcome = try replacement.run { staging in
+            .install(try change(copy: staging.directory, at: now, keepNewKey: keepNewKey))
+        }
+        return Result(operation: operation, newKey: newKey, index: outcome.value, previousMovedTo: outcome.previousMovedTo ?? "")
+    }
+
+    /// The change made in `copy`, a fresh copy of the folder taken under our lock; returns the
+    /// index of the cluster update.
+    private func change(copy: StateDirectory, at now: Date, keepNewKey: (UnlockKey) throws -> Void) throws -> UInt64 {
         let node = try loadChecked(directory)
         guard let raft = node.raft, let keys = node.keys, let local = node.localMember else {
-            throw StateDirectoryError.worker(path: target)
+            throw StateDirectoryError.worker(path: directory.path)
         }
-
-        let now = clock()
-        let staging = DirectorySwap.stagingName(for: target, at: now)
-        try FileSync.makeDirectory(staging, mode: 0o700)
-        var installed = false
-        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
-        _ = try TreeCopy.copyContents(of: target, into: staging)
-        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
-        let copy = StateDirectory(path: staging)
+        _ = try TreeCopy.copyContents(of: directory.path, into: copy.path)
 
         // The log first: a copy whose key file still has the old KEK is harmless if we stop
         // here, and the cluster's version at this entry is the KEK version swarmkit records.
@@ -107,14 +107,10 @@ public struct UnlockKeyChange {
         // copy of its own.
         try NodeKeyRewrite.write(
             keys, to: copy.nodeKey.path, kek: newKey, kekVersion: transaction.version, fips: node.isFIPS)
-        try FileSync.syncDirectory(staging)
 
         try verify(copy, index: index)
         if let newKey { try keepNewKey(newKey) }
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
-        return Result(operation: operation, newKey: newKey, index: index, previousMovedTo: aside ?? "")
+        return index
     }
 
     private func loadChecked(_ directory: StateDirectory) throws -> LoadedNode {

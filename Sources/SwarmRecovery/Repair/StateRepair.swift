@@ -41,30 +41,17 @@ public struct StateRepair {
     /// Carries out the plan; returns where the previous folder went (nil when the folder was
     /// healthy and left alone).
     public func run() throws -> (plan: RepairPlan, previousMovedTo: String?) {
-        let target = directory.path
         try directory.validate()
-        let lock = try StateDirectoryLock.claim(target, for: .repair)
-        defer { lock.release() }
-
-        let plan = try plan()
-        guard !plan.isHealthy else { return (plan, nil) }
-
-        let now = clock()
-        let staging = DirectorySwap.stagingName(for: target, at: now)
-        try FileSync.makeDirectory(staging, mode: 0o700)
-        var installed = false
-        // Only our own half-built copy; the original is never touched until the swap.
-        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
-        let skipped = try SalvageWriter.write(plan, from: directory, into: StateDirectory(path: staging))
-        for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
-        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
-        try FileSync.syncDirectory(staging)
-        try Self.check(StateDirectory(path: staging), against: plan, unlockKey: unlockKey)
-
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
-        return (plan, aside)
+        let replacement = StateDirectoryReplacement(target: directory.path, use: .repair, now: clock(), logger: logger)
+        let outcome = try replacement.run { staging in
+            let plan = try plan()
+            guard !plan.isHealthy else { return .unchanged(plan) }
+            let skipped = try SalvageWriter.write(plan, from: directory, into: staging.directory)
+            for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+            try Self.check(staging.directory, against: plan, unlockKey: unlockKey)
+            return .install(plan)
+        }
+        return (outcome.value, outcome.previousMovedTo)
     }
 
     /// The copy must load the way swarmkit would load it, with nothing skipped or cut, and end

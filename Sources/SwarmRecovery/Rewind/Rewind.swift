@@ -52,40 +52,30 @@ public struct Rewind {
 
     /// Rewinds the folder in place (through a staged copy and an atomic swap).
     public func run() throws -> Result {
-        let target = directory.path
-        let lock = try StateDirectoryLock.claim(target, for: .rewind)
-        defer { lock.release() }
-
-        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
-        let plan = try RewindPlan(node, index: index)
-        if plan.isNoOp {
-            guard forceNewCluster else { return Result(plan: plan, recovery: nil, previousMovedTo: nil) }
-            // Nothing to cut: the rescue alone, which takes the lock itself.
-            lock.release()
-            let (recovery, aside) = try ForceNewCluster(
-                directory: directory, unlockKey: unlockKey, options: rescueOptions, logger: logger, clock: clock
-            ).run()
-            return Result(plan: plan, recovery: recovery, previousMovedTo: aside)
-        }
-
         let now = clock()
-        let staging = DirectorySwap.stagingName(for: target, at: now)
-        var installed = false
-        // Only our own staging folder, and only while it never became the target.
-        defer { if !installed { try? FileManager.default.removeItem(atPath: staging) } }
-        let summary = try Self.write(node, plan: plan, to: StateDirectory(path: staging), unlockKey: unlockKey)
-        for path in summary.skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
-        _ = chmod(staging, (try? FileSync.mode(of: target)) ?? 0o700)
-        var recovery: ForceNewClusterPlan?
-        if forceNewCluster {
-            recovery = try ForceNewCluster.applyInPlace(
-                to: StateDirectory(path: staging), unlockKey: unlockKey, options: rescueOptions)
+        let replacement = StateDirectoryReplacement(target: directory.path, use: .rewind, now: now, logger: logger)
+        let outcome = try replacement.run { staging -> StateDirectoryReplacement.Decision<(RewindPlan, ForceNewClusterPlan?)> in
+            let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
+            let plan = try RewindPlan(node, index: index)
+            if plan.isNoOp {
+                guard forceNewCluster else { return .unchanged((plan, nil)) }
+                // Nothing to cut: the rescue alone, on a copy.
+                let rescue = try ForceNewClusterPlan(node, options: rescueOptions)
+                guard !rescue.isNoOp else { return .unchanged((plan, rescue)) }
+                let skipped = try TreeCopy.copyContents(of: directory.path, into: staging.path)
+                for path in skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+            } else {
+                let summary = try Self.write(node, plan: plan, to: staging.directory, unlockKey: unlockKey)
+                for path in summary.skipped { logger.warning("not a file, folder or symlink; not carried over", metadata: ["path": "\(path)"]) }
+            }
+            var recovery: ForceNewClusterPlan?
+            if forceNewCluster {
+                recovery = try ForceNewCluster.applyInPlace(
+                    to: staging.directory, unlockKey: unlockKey, options: rescueOptions, now: now)
+            }
+            return .install((plan, recovery))
         }
-        try FileSync.syncDirectory(staging)
-        let aside = try DirectorySwap.install(
-            staged: staging, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
-        installed = true
-        return Result(plan: plan, recovery: recovery, previousMovedTo: aside)
+        return Result(plan: outcome.value.0, recovery: outcome.value.1, previousMovedTo: outcome.previousMovedTo)
     }
 
     /// Rewinds a folder nobody else can see yet (a restore's staging folder): the rewound
