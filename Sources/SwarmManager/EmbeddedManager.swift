@@ -10,8 +10,11 @@ import Synchronization
 /// becomes the single voter's leader, and turns store transactions into raft entries in
 /// swarmkit's own format, so whatever it writes a real manager later reads as its own log.
 ///
-/// Reads are served from immutable views; writes are serialized, each one durable (a synced
-/// WAL save) before it is visible.
+/// Reads are served from immutable views and never wait for a write: the view lock is held
+/// only to take or swap a view. Writes are serialized by a lock of their own, held across the
+/// WAL append and its fsync; each write is durable before its view is published. Async
+/// callers (the Engine API) run blocking work through `offload`, on the manager's own
+/// thread, so it never occupies the concurrency pool.
 public final class EmbeddedManager: Sendable {
     public struct Options: Sendable {
         public var readOnly: Bool
@@ -26,11 +29,14 @@ public final class EmbeddedManager: Sendable {
     public let directory: StateDirectory
     public let options: Options
     private let logger: Logger
-    private let state: Mutex<State>
+    /// nil while the node key is still locked.
+    private let published: Mutex<ManagerView?>
+    private let writer: Mutex<Writer>
+    /// Where `offload` runs blocking work: one thread, outside the concurrency pool.
+    private let blockingQueue = DispatchQueue(label: "swarmsafe.manager.blocking", qos: .userInitiated)
 
-    private struct State {
-        /// nil while the node key is still locked.
-        var view: ManagerView?
+    /// What only a writer touches, under `writer`.
+    private struct Writer {
         var voters: [UInt64] = []
         var log: LeaderLogBox?
         var failure: String?
@@ -48,45 +54,58 @@ public final class EmbeddedManager: Sendable {
         self.directory = directory
         self.options = options
         self.logger = logger
-        var initial = State()
+        var view: ManagerView?
+        var initial = Writer()
         do {
-            initial = try Self.boot(directory, unlockKey: unlockKey, options: options)
+            (view, initial) = try Self.boot(directory, unlockKey: unlockKey, options: options)
         } catch KeyMaterialError.locked where unlockKey == nil {
             logger.notice("the node key is locked; waiting for the unlock key", metadata: ["dir": "\(directory.path)"])
         }
-        state = Mutex(initial)
+        published = Mutex(view)
+        writer = Mutex(initial)
     }
 
     /// Whether the manager is waiting for its unlock key.
-    public var isLocked: Bool { state.withLock { $0.view == nil } }
+    public var isLocked: Bool { published.withLock { $0 == nil } }
 
-    /// Opens a locked manager with its unlock key.
-    /// Opens a locked manager with its unlock key; a manager that is already open ignores it.
-    public func unlock(_ key: UnlockKey) throws {
-        // Booting takes the WAL's locks, which a second boot of the same folder can't get; the
-        // check keeps an unlock of an open manager from failing on them.
-        guard isLocked else { return }
-        let booted = try Self.boot(directory, unlockKey: key, options: options)
-        state.withLock { $0 = booted }
+    /// Opens a locked manager with its unlock key (booting it: a replay of the whole log);
+    /// false when it was open already. Two unlocks at once boot it once: the second waits for
+    /// the first and finds it open.
+    @discardableResult
+    public func unlock(_ key: UnlockKey) throws -> Bool {
+        try writer.withLock { writer in
+            guard isLocked else { return false }
+            let (view, booted) = try Self.boot(directory, unlockKey: key, options: options)
+            writer = booted
+            published.withLock { $0 = view }
+            return true
+        }
     }
 
     /// The manager as of its last commit.
     public func view() throws -> ManagerView {
-        try state.withLock { state in
-            guard let view = state.view else { throw ManagerError.locked }
-            return view
+        guard let view = published.withLock({ $0 }) else { throw ManagerError.locked }
+        return view
+    }
+
+    /// Runs `work` (a write, an unlock: anything that waits on the disk) on the manager's own
+    /// thread and waits for it without holding a thread of the concurrency pool.
+    public func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            blockingQueue.async { continuation.resume(with: Result { try work() }) }
         }
     }
 
     /// Runs `body` as one store transaction, lets the orchestrator follow the services it
     /// touched, and commits the result as one raft entry. Nothing is visible or written when
-    /// `body` throws.
+    /// `body` throws. Blocks until the entry is durable: from async code, call it through
+    /// `offload`.
     @discardableResult
     public func update<T: Sendable>(_ body: (inout StoreTransaction) throws -> T) throws -> T {
-        try state.withLock { state -> T in
-            guard let view = state.view else { throw ManagerError.locked }
-            guard !options.readOnly, let box = state.log else { throw ManagerError.readOnly }
-            if let failure = state.failure { throw ManagerError.stopped(reason: failure) }
+        try writer.withLock { writer -> T in
+            let view = try view()
+            guard !options.readOnly, let box = writer.log else { throw ManagerError.readOnly }
+            if let failure = writer.failure { throw ManagerError.stopped(reason: failure) }
             let now = options.clock()
             var transaction = StoreTransaction(store: view.store, version: box.log.commitIndex, now: now)
             let result = try body(&transaction)
@@ -104,28 +123,32 @@ public final class EmbeddedManager: Sendable {
             } catch {
                 // The WAL may hold part of a record now; only a fresh boot (which cuts a torn
                 // tail) knows what is durable, so no further write is accepted.
-                state.failure = "writing to the log failed: \(error)"
+                writer.failure = "writing to the log failed: \(error)"
                 throw error
             }
-            state.view = view.replacing(store: transaction.store, commitIndex: box.log.commitIndex)
-            try snapshotIfDue(&state, box: box)
-            if Self.touchesCluster(transaction) { try followUnlockKey(&state, now: now) }
+            var next = view.replacing(store: transaction.store, commitIndex: box.log.commitIndex)
+            published.withLock { $0 = next }
+            if let snapshotted = snapshotIfDue(next, voters: writer.voters, box: box) {
+                next = snapshotted
+                published.withLock { $0 = next }
+            }
+            if Self.touchesCluster(transaction) { try followUnlockKey(&writer, view: next, now: now) }
             return result
         }
     }
 
     /// Stops accepting writes and closes the log, releasing its locks.
     public func close() throws {
-        let box = state.withLock { state -> LeaderLogBox? in
-            defer { state.log = nil; state.failure = state.failure ?? "stopped" }
-            return state.log
+        let box = writer.withLock { writer -> LeaderLogBox? in
+            defer { writer.log = nil; writer.failure = writer.failure ?? "stopped" }
+            return writer.log
         }
         try box?.close()
     }
 
     // MARK: boot
 
-    private static func boot(_ directory: StateDirectory, unlockKey: UnlockKey?, options: Options) throws -> State {
+    private static func boot(_ directory: StateDirectory, unlockKey: UnlockKey?, options: Options) throws -> (ManagerView, Writer) {
         let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
         guard let raft = node.raft, let cluster = node.cluster else { throw StateDirectoryError.worker(path: directory.path) }
         guard let local = node.localMember else {
@@ -152,10 +175,11 @@ public final class EmbeddedManager: Sendable {
             selfNodeID: node.certificates?.node.nodeID ?? local.nodeID, selfRaftID: local.raftID,
             selfAddr: member?.addr ?? local.addr, term: term, commitIndex: commit,
             snapshotIndex: raft.snapshotIndex, readOnly: options.readOnly, unlockKey: unlockKey,
+            // Only shown by `docker swarm ca`; the certificates were read (or warned about) on load.
             rootCACertificatePEM: try? Data(contentsOf: directory.rootCACertificate))
-        return State(
-            view: view, voters: cluster.voters, log: box, failure: nil,
-            nodeKeyKEK: node.keys?.isLocked == true ? unlockKey : nil, fips: node.isFIPS)
+        return (view, Writer(
+            voters: cluster.voters, log: box, failure: nil,
+            nodeKeyKEK: node.keys?.isLocked == true ? unlockKey : nil, fips: node.isFIPS))
     }
 
     // MARK: writing helpers
@@ -178,18 +202,18 @@ public final class EmbeddedManager: Sendable {
     /// After a write to the cluster object: the node key follows the cluster's manager unlock
     /// key. The entry is durable already, so a failure here leaves the swarm changed and the
     /// key file as it was; the next change of the cluster tries again, as swarmkit does.
-    private func followUnlockKey(_ state: inout State, now: Date) throws {
-        guard let view = state.view, let cluster = view.cluster else { return }
-        let follower = NodeKeyFollower(directory: directory, fips: state.fips)
+    private func followUnlockKey(_ writer: inout Writer, view: ManagerView, now: Date) throws {
+        guard let cluster = view.cluster else { return }
+        let follower = NodeKeyFollower(directory: directory, fips: writer.fips)
         let outcome: NodeKeyFollower.Outcome
         do {
-            outcome = try follower.follow(cluster, from: state.nodeKeyKEK, at: now)
+            outcome = try follower.follow(cluster, from: writer.nodeKeyKEK, at: now)
         } catch {
             throw ManagerError.nodeKeyNotFollowed(path: directory.nodeKey.path, reason: "\(error)")
         }
         guard case .rewritten(let key, let aside) = outcome else { return }
-        state.nodeKeyKEK = key
-        state.view = state.view?.replacing(unlockKey: key)
+        writer.nodeKeyKEK = key
+        published.withLock { $0 = $0?.replacing(unlockKey: key) }
         // Never the key itself: only that it changed and where the previous file went.
         logger.notice(
             key == nil ? "autolock is off: the node key is stored in the clear" : "the node key is encrypted with the swarm's new unlock key",
@@ -197,24 +221,25 @@ public final class EmbeddedManager: Sendable {
     }
 
     /// swarmkit cuts a snapshot once the log has grown by the cluster's snapshot interval
-    /// (10 000 entries unless the cluster spec says otherwise).
-    private func snapshotIfDue(_ state: inout State, box: LeaderLogBox) throws {
-        guard let view = state.view else { return }
+    /// (10 000 entries unless the cluster spec says otherwise). The view with the new
+    /// snapshot index, or nil when none was due or it could not be written.
+    private func snapshotIfDue(_ view: ManagerView, voters: [UInt64], box: LeaderLogBox) -> ManagerView? {
         let configured = view.cluster?.spec.raft.snapshotInterval ?? 0
         let interval = configured > 0 ? configured : 10_000
-        guard box.log.lastIndex - box.log.snapshotIndex >= interval else { return }
+        guard box.log.lastIndex - box.log.snapshotIndex >= interval else { return nil }
         do {
-            try box.log.snapshot(store: view.store, membership: view.membership, voters: state.voters)
-            state.view = view.replacing(snapshotIndex: box.log.snapshotIndex)
+            try box.log.snapshot(store: view.store, membership: view.membership, voters: voters)
+            return view.replacing(snapshotIndex: box.log.snapshotIndex)
         } catch {
             // The entries are durable; a snapshot is only a shortcut for the next boot.
             logger.warning("could not write a snapshot; the log keeps everything", metadata: ["error": "\(error)"])
+            return nil
         }
     }
 }
 
-/// Holds the noncopyable log so the lock-protected state stays a plain value. Only ever
-/// touched under the manager's lock, or by its last owner; its files close when it goes.
+/// Holds the noncopyable log so the writer's state stays a plain value. Only ever touched
+/// under the manager's write lock, or by its last owner; its files close when it goes.
 final class LeaderLogBox: @unchecked Sendable {
     var log: RaftLeaderLog
 

@@ -152,6 +152,55 @@ import Testing
         #expect(after.cluster?.store.objects(.secret).contains { (try? $0.decoded().name) == "after-unlock" } == true)
     }
 
+    @Test("two unlocks at once boot the manager once: one opens it, the other finds it open")
+    func concurrentUnlocksBootOnce() async throws {
+        let folder = Fixtures.copy("autolock-3mgr", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let key = try UnlockKey(parsing: try #require(Fixtures.unlockKey("autolock-3mgr")), source: "test")
+        let directory = StateDirectory(path: folder.path)
+        try ForceNewCluster.applyInPlace(to: directory, unlockKey: key)
+        let manager = try EmbeddedManager(directory: directory, unlockKey: nil)
+        // Before the write lock, the second boot failed on the WAL locks the first one held.
+        let opened = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<2 { group.addTask { try await manager.offloadedUnlock(key) } }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(opened.filter { $0 }.count == 1 && opened.count == 2)
+        try manager.update { try $0.create(Self.secret("after-unlock")) }
+        try manager.close()
+    }
+
+    @Test("a read does not wait for a write in progress (which holds the write lock across its fsync)")
+    func readsDoNotWaitForWrites() throws {
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manager = try EmbeddedManager(directory: StateDirectory(path: folder.path), unlockKey: nil)
+        let before = try manager.view().commitIndex
+        let inWrite = DispatchSemaphore(value: 0)
+        let finishWrite = DispatchSemaphore(value: 0)
+        let written = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            _ = try? manager.update { transaction in
+                inWrite.signal()
+                finishWrite.wait()
+                try transaction.create(Self.secret("slow-write"))
+            }
+            written.signal()
+        }
+        inWrite.wait()
+        let read = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if (try? manager.view().commitIndex) == before { read.signal() }
+        }
+        // A liveness check, not a timing one: before the write lock, this read waited until
+        // the write ended, so it could never be answered while the write is held open.
+        #expect(read.wait(timeout: .now() + 30) == .success)
+        finishWrite.signal()
+        written.wait()
+        #expect(try manager.view().commitIndex == before + 1)
+        try manager.close()
+    }
+
     @Test func aSnapshotIsCutAtTheClustersInterval() throws {
         let folder = Fixtures.copy("single-manager", "manager-1")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -183,5 +232,12 @@ extension EmbeddedManager {
     /// The service's bytes as the manager held them when it stopped.
     fileprivate func viewAfterClose(_ id: String) throws -> Data? {
         try view().store.get(.service, id: id)?.bytes
+    }
+}
+
+extension EmbeddedManager {
+    /// `unlock` as the Engine API calls it: on the manager's own thread.
+    fileprivate func offloadedUnlock(_ key: UnlockKey) async throws -> Bool {
+        try await offload { try self.unlock(key) }
     }
 }

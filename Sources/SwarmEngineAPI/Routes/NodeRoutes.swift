@@ -10,7 +10,8 @@ extension EngineRoutes {
         }
         router.post("/nodes/:ref/update") { request, context in
             let spec = try await EngineResponse.decode(EngineNodeSpec.self, from: request)
-            try api.updateNode(try reference(context), version: try EngineQuery(request: request).version(), spec: spec)
+            let (ref, version) = (try reference(context), try EngineQuery(request: request).version())
+            try await api.offload { try api.updateNode(ref, version: version, spec: spec) }
             return EngineResponse.empty()
         }
     }

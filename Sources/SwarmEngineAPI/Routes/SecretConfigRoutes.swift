@@ -10,15 +10,17 @@ extension EngineRoutes {
         }
         router.post("/secrets/create") { request, _ in
             let spec = try await EngineResponse.decode(EngineSecretSpec.self, from: request)
-            return try EngineResponse.json(CreatedID(id: try api.createSecret(spec)), status: .created)
+            return try EngineResponse.json(CreatedID(id: try await api.offload { try api.createSecret(spec) }), status: .created)
         }
         router.post("/secrets/:ref/update") { request, context in
             let spec = try await EngineResponse.decode(EngineSecretSpec.self, from: request)
-            try api.updateSecret(try reference(context), version: try EngineQuery(request: request).version(), spec: spec)
+            let (ref, version) = (try reference(context), try EngineQuery(request: request).version())
+            try await api.offload { try api.updateSecret(ref, version: version, spec: spec) }
             return EngineResponse.empty(.ok)
         }
         router.delete("/secrets/:ref") { _, context in
-            try api.removeSecret(try reference(context))
+            let ref = try reference(context)
+            try await api.offload { try api.removeSecret(ref) }
             return EngineResponse.empty(.noContent)
         }
     }
@@ -32,15 +34,17 @@ extension EngineRoutes {
         }
         router.post("/configs/create") { request, _ in
             let spec = try await EngineResponse.decode(EngineConfigSpec.self, from: request)
-            return try EngineResponse.json(CreatedID(id: try api.createConfig(spec)), status: .created)
+            return try EngineResponse.json(CreatedID(id: try await api.offload { try api.createConfig(spec) }), status: .created)
         }
         router.post("/configs/:ref/update") { request, context in
             let spec = try await EngineResponse.decode(EngineConfigSpec.self, from: request)
-            try api.updateConfig(try reference(context), version: try EngineQuery(request: request).version(), spec: spec)
+            let (ref, version) = (try reference(context), try EngineQuery(request: request).version())
+            try await api.offload { try api.updateConfig(ref, version: version, spec: spec) }
             return EngineResponse.empty(.ok)
         }
         router.delete("/configs/:ref") { _, context in
-            try api.removeConfig(try reference(context))
+            let ref = try reference(context)
+            try await api.offload { try api.removeConfig(ref) }
             return EngineResponse.empty(.noContent)
         }
     }
@@ -54,10 +58,11 @@ extension EngineRoutes {
         }
         router.post("/networks/create") { request, _ in
             let create = try await EngineResponse.decode(EngineNetworkCreate.self, from: request)
-            return try EngineResponse.json(CreatedNetwork(id: try api.createNetwork(create)), status: .created)
+            return try EngineResponse.json(CreatedNetwork(id: try await api.offload { try api.createNetwork(create) }), status: .created)
         }
         router.delete("/networks/:ref") { _, context in
-            try api.removeNetwork(try reference(context))
+            let ref = try reference(context)
+            try await api.offload { try api.removeNetwork(ref) }
             return EngineResponse.empty(.noContent)
         }
     }

@@ -13,19 +13,22 @@ extension EngineRoutes {
         }
         router.post("/services/create") { request, _ in
             let spec = try await EngineResponse.decode(EngineServiceSpec.self, from: request)
-            let id = try api.createService(spec, registryAuth: request.headers[.registryAuth])
+            let auth = request.headers[.registryAuth]
+            let id = try await api.offload { try api.createService(spec, registryAuth: auth) }
             return try EngineResponse.json(CreatedID(id: id), status: .created)
         }
         router.post("/services/:ref/update") { request, context in
             let query = EngineQuery(request: request)
             let spec = try await EngineResponse.decode(EngineServiceSpec.self, from: request)
-            try api.updateService(
-                try reference(context), version: try query.version(), spec: spec, rollback: query["rollback"],
-                registryAuth: request.headers[.registryAuth])
+            let (ref, version, rollback, auth) = (try reference(context), try query.version(), query["rollback"], request.headers[.registryAuth])
+            try await api.offload {
+                try api.updateService(ref, version: version, spec: spec, rollback: rollback, registryAuth: auth)
+            }
             return try EngineResponse.json(UpdateWarnings())
         }
         router.delete("/services/:ref") { _, context in
-            try api.removeService(try reference(context))
+            let ref = try reference(context)
+            try await api.offload { try api.removeService(ref) }
             return EngineResponse.empty()
         }
     }

@@ -24,12 +24,14 @@ extension EngineRoutes {
                 // dockerd 20.10's words for a swarm update without a body.
                 throw EngineError.badRequest("got EOF while reading request body")
             }
-            try api.updateSwarm(version: try query.swarmVersion(), spec: spec, rotation: try query.rotation())
+            let (version, rotation) = (try query.swarmVersion(), try query.rotation())
+            try await api.offload { try api.updateSwarm(version: version, spec: spec, rotation: rotation) }
             return EngineResponse.empty()
         }
         router.post("/swarm/unlock") { request, _ in
             let body = try await EngineResponse.decode(UnlockRequest.self, from: request)
-            try api.unlock(body.unlockKey)
+            let key = body.unlockKey
+            try await api.offload { try api.unlock(key) }
             return EngineResponse.empty()
         }
     }

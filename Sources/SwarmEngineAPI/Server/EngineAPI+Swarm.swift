@@ -29,10 +29,13 @@ extension EngineAPI {
         } catch {
             throw EngineError.badRequest(error.description)
         }
+        let unlocked: Bool
         do {
-            try manager.unlock(key)
+            unlocked = try manager.unlock(key)
         } catch {
             throw EngineError(mapping: error)
         }
+        // Another unlock got there first.
+        guard unlocked else { throw EngineError(.conflict, "swarm is not locked") }
     }
 }

@@ -26,6 +26,13 @@ public struct EngineAPI: Sendable {
         }
     }
 
+    /// Runs an endpoint's blocking work (a write and its fsync, an unlock's replay of the log)
+    /// on the manager's own thread, so the event loop and the concurrency pool never wait on
+    /// the disk. Every write route goes through it.
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await manager.offload(work)
+    }
+
     /// One store transaction; every failure comes back as the Engine API answer for it.
     func write<T: Sendable>(_ body: (inout StoreTransaction) throws -> T) throws(EngineError) -> T {
         do {
