@@ -7,7 +7,8 @@ import Testing
 
 /// `swarmsafe serve` judged by the real docker CLI: every assertion is on what `docker …`
 /// prints or exits with, against fixture folders produced by real swarmkit.
-@Suite(.serialized, .enabled(if: DockerCLI.path != nil, "no docker CLI at /usr/local/bin/docker or in PATH; skipping serve tests"))
+// No docker CLI is a failure with the reason (DockerCLI.run), never a skip.
+@Suite(.serialized)
 struct ServeDockerCLITests {
     // MARK: single manager: read, change, restart, read back
 
@@ -102,7 +103,7 @@ struct ServeDockerCLITests {
     @Test func aStackIsDeployedUpdatedListedAndRemovedAsAgainstDocker() throws {
         let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
         defer { try? FileManager.default.removeItem(at: parent) }
-        var server = try ServeProcess.start(folder)
+        let server = try ServeProcess.start(folder)
         defer { server.stopIfRunning() }
         let docker = DockerCLI(socket: server.socket)
         let stack = parent.appendingPathComponent("stack")
@@ -340,12 +341,17 @@ struct DockerCLI {
     init(socket: String) { host = "unix://" + socket }
     init(host: String) { self.host = host }
 
+    struct Missing: Error, CustomStringConvertible {
+        var description: String { "no docker CLI at /usr/local/bin/docker or in PATH: run scripts/install-system-packages.sh" }
+    }
+
     func run(_ arguments: [String], stdin: String? = nil) throws -> CLIRunner.Result {
+        guard let path = Self.path else { throw Missing() }
         var environment = ProcessInfo.processInfo.environment
         for name in ["DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"] { environment.removeValue(forKey: name) }
         environment["DOCKER_CONFIG"] = Self.configDirectory.path
         return try ChildProcess.run(
-            Self.path ?? "/usr/local/bin/docker", ["-H", host] + arguments, environment: environment, stdin: stdin,
+            path, ["-H", host] + arguments, environment: environment, stdin: stdin,
             timeout: 120)
     }
 

@@ -168,13 +168,14 @@ import Glibc
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    @Test("a classic POSIX write lock held by another process is a raft writer with that pid", .enabled(if: python3 != nil))
+    @Test("a classic POSIX write lock held by another process is a raft writer with that pid")
     func posixLockedSegment() throws {
+        let python3 = try #require(Self.python3, "no python3 in /usr/bin or /usr/local/bin: run scripts/install-system-packages.sh")
         let root = try Self.stateDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
         let path = root + "/raft/wal-v3-encrypted/" + Self.segment
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.python3))
+        process.executableURL = URL(fileURLWithPath: python3)
         process.arguments = [
             "-c",
             "import fcntl, os, sys, time\nfd = os.open(sys.argv[1], os.O_RDWR)\nfcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nprint('locked', flush=True)\ntime.sleep(30)",
