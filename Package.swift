@@ -257,6 +257,10 @@ let package = Package(
             dependencies: ["SwarmStateReplacement", "SwarmFormats", "SwarmTestSupport"]
         ),
         .testTarget(
+            name: "SwarmNodeTests",
+            dependencies: ["SwarmNode", "SwarmFormats", "SwarmTestSupport"]
+        ),
+        .testTarget(
             name: "SwarmInitTests",
             dependencies: [
                 "SwarmInit", "SwarmNode", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",

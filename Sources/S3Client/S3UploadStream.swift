@@ -68,6 +68,8 @@ public final class S3UploadStream {
     public func abort() {
         guard state == .open else { return }
         state = .aborted
+        // Already failing: the part in flight is waited for so nothing uploads after the
+        // abort, and its own error adds nothing to the one being reported.
         _ = try? collect()
         try? client.abortMultipartUpload(location, uploadID: uploadID)
     }

@@ -63,6 +63,7 @@ public struct ManagerCheck {
         do {
             (probe, manager) = try writeProbe(manager, scratch: scratch)
         } catch {
+            // The probe's error is the one to report; the scratch copy goes away regardless.
             try? manager.close()
             throw error
         }

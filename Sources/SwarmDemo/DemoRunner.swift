@@ -90,6 +90,7 @@ public struct DemoRunner {
         } else {
             before = try step("embedded manager: deploy a stack (raft entries in swarmkit's format)") {
                 let manager = try EmbeddedManager(directory: oldHost, unlockKey: unlockKey, logger: logger)
+                // Every write was synced as it was made; closing only releases the WAL locks.
                 defer { try? manager.close() }
                 try DemoWorkload.populate(manager)
                 let view = try manager.view()

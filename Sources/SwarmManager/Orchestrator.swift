@@ -54,7 +54,7 @@ struct Orchestrator {
         guard replicas > 0 else { return }
         for slot in 1...replicas {
             let current = bySlot[slot] ?? []
-            if current.contains(where: { isUpToDate($0, service) && !drained.contains($0.nodeID) }) { continue }
+            if current.contains(where: { $0.isUpToDate(with: service) && !drained.contains($0.nodeID) }) { continue }
             try retire(current, in: &transaction)
             try transaction.create(.task(newTask(service, slot: slot, nodeID: "")))
         }
@@ -69,7 +69,7 @@ struct Orchestrator {
         }
         for nodeID in eligible {
             let current = byNode[nodeID] ?? []
-            if current.contains(where: { isUpToDate($0, service) }) { continue }
+            if current.contains(where: { $0.isUpToDate(with: service) }) { continue }
             try retire(current, in: &transaction)
             try transaction.create(.task(newTask(service, slot: 0, nodeID: nodeID)))
         }
@@ -96,21 +96,6 @@ struct Orchestrator {
         }
     }
 
-    private func isUpToDate(_ task: SwarmTask, _ service: SwarmService) -> Bool {
-        // Equal versions prove the task current; different ones don't prove it outdated: a
-        // scale changes the service spec, not the task spec (swarmkit's IsTaskDirty).
-        if task.hasSpecVersion && service.hasSpecVersion && task.specVersion.index == service.specVersion.index {
-            return true
-        }
-        return Self.canonical(task.spec) == Self.canonical(service.spec.task)
-    }
-
-    private static func canonical(_ spec: SwarmTaskSpec) -> Data? {
-        var options = BinaryEncodingOptions()
-        options.useDeterministicOrdering = true
-        return try? spec.serializedBytes(options: options)
-    }
-
     private func newTask(_ service: SwarmService, slot: UInt64, nodeID: String) -> SwarmTask {
         var generator = SystemRandomNumberGenerator()
         var task = SwarmTask()
@@ -129,5 +114,23 @@ struct Orchestrator {
         task.status = status
         if service.hasEndpoint { task.endpoint = service.endpoint }
         return task
+    }
+}
+
+extension SwarmTask {
+    /// Whether the task runs its service's current spec, swarmkit's `IsTaskDirty` turned
+    /// round: equal spec versions prove it current; different ones don't prove it outdated
+    /// (a scale changes the service spec, not the task spec), so the specs are compared. A
+    /// spec that does not serialize is never taken for equal.
+    public func isUpToDate(with service: SwarmService) -> Bool {
+        if hasSpecVersion && service.hasSpecVersion && specVersion.index == service.specVersion.index {
+            return true
+        }
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        guard let mine = try? spec.serializedBytes(options: options) as Data,
+            let wanted = try? service.spec.task.serializedBytes(options: options) as Data
+        else { return false }
+        return mine == wanted
     }
 }

@@ -50,7 +50,7 @@ public struct NodeLoader: Sendable {
         guard directory.isManager else { throw StateDirectoryError.worker(path: directory.path) }
         let plain = try NodeLoader(unlockKey: nil).loadValidated(directory, replay: false, readRaft: false)
         let log = try RaftLogLoader.load(directory, decrypter: PlaintextPayloads())
-        let local = log.wal.metadata.flatMap { try? SwarmRaftMember(serializedBytes: $0) }
+        let local = try Self.localMember(log, in: directory)
         var warnings = plain.warnings + log.skippedSnapshots.map { "skipped damaged snapshot \($0)" }
         if case .tornTail(let position, let reason)? = log.wal.tornTail {
             warnings.append("\(position): torn last record (\(reason)); everything before it was read")
@@ -94,6 +94,9 @@ public struct NodeLoader: Sendable {
             decrypter = loaded.raftDecrypter
         } else {
             decrypter = PlaintextPayloads()
+            // A log in the clear (swarmkit's first layout, or `decrypt`'s output) needs no
+            // key to be read: the key is reported when it opens, and its absence or a lock
+            // does not stop the reading.
             keys = try? NodeKeys.load(keyFile: directory.nodeKey, unlockKey: unlockKey)
         }
         let log = try RaftLogLoader.load(directory, decrypter: decrypter)
@@ -101,7 +104,7 @@ public struct NodeLoader: Sendable {
         if case .tornTail(let position, let reason)? = log.wal.tornTail {
             warnings.append("\(position): torn last record (\(reason)); everything before it was read")
         }
-        let local = log.wal.metadata.flatMap { try? SwarmRaftMember(serializedBytes: $0) }
+        let local = try Self.localMember(log, in: directory)
         var cluster: ClusterState?
         if replay {
             let state = try Replayer.replay(log, localMember: local)
@@ -113,7 +116,22 @@ public struct NodeLoader: Sendable {
             cluster: cluster, localMember: local, raftAlgorithm: Self.algorithm(of: log), warnings: warnings)
     }
 
-    /// The algorithm the raft data is actually stored with, read off the first payload.
+    /// This node's raft member record: the WAL's metadata, as swarmkit writes it at the head
+    /// of every segment. Metadata that does not decode is corruption, not an unknown member.
+    static func localMember(_ log: RaftLog, in directory: StateDirectory) throws -> SwarmRaftMember? {
+        guard let metadata = log.wal.metadata else { return nil }
+        do {
+            return try SwarmRaftMember(serializedBytes: metadata)
+        } catch {
+            let wal = directory.walDirectory(log.layout).path
+            let segment = log.wal.segments.first.map { wal + "/" + $0.fileName } ?? wal
+            throw NodeLoadError.undecodableMetadata(path: segment, reason: "\(error)")
+        }
+    }
+
+    /// The algorithm the raft data is actually stored with, read off the first payload; nil
+    /// (shown as "unknown") when there is no payload or it is not a record — the log's own
+    /// reading has reported that already.
     static func algorithm(of log: RaftLog) -> SwarmMaybeEncryptedRecord.Algorithm? {
         guard log.layout.isEncrypted else { return SwarmMaybeEncryptedRecord.Algorithm.none }
         var sample = log.snapshot?.snapshot.data
@@ -122,5 +140,18 @@ public struct NodeLoader: Sendable {
         }
         guard let sample, let record = try? SwarmMaybeEncryptedRecord(serializedBytes: sample) else { return nil }
         return record.algorithm
+    }
+}
+
+/// A state directory that cannot be loaded as a node, beyond what its formats' readers say.
+public enum NodeLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The WAL metadata (this node's RaftMember record) does not decode.
+    case undecodableMetadata(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .undecodableMetadata(let path, let reason):
+            "\(path): the WAL metadata (this node's raft member record) does not decode: \(reason)"
+        }
     }
 }

@@ -46,7 +46,7 @@ enum AddressFiles {
         let path = copy.stateFile.path
         try FileSync.replaceFile(
             path, with: StateJSON.encode([KnownManager(nodeID: nodeID, addr: address)]),
-            mode: (try? FileSync.mode(of: path)) ?? 0o600)
+            mode: try FileSync.mode(of: path, orIfMissing: 0o600))
     }
 
     /// Rewrites `docker-state.json` in `copy` for the move to `target`: `AdvertiseAddr`
@@ -57,7 +57,7 @@ enum AddressFiles {
     static func rewriteDockerState(in copy: StateDirectory, from old: String?, to target: String, listen: RequestedAddress?) throws {
         let url = copy.dockerStateFile
         let new = try AdvertiseAddress(parsing: target)
-        guard (try? FileSync.entry(url.path)) != .missing else {
+        guard try FileSync.entry(url.path) != .missing else {
             let config = DockerStartConfig(
                 initWithAdvertise: target, ip: new.ip,
                 listen: listenAddress(current: nil, advertise: target, requested: listen))
@@ -80,7 +80,7 @@ enum AddressFiles {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try FileSync.replaceFile(
             url.path, with: try encoder.encode(JSONValue.object(state.object)),
-            mode: (try? FileSync.mode(of: url.path)) ?? 0o600)
+            mode: try FileSync.mode(of: url.path, orIfMissing: 0o600))
     }
 
     /// The host of `ip`, `ip:port`, `[v6]` or `[v6]:port`.

@@ -75,7 +75,7 @@ public struct CertificateRenewal {
             // one rename, so swarm-node.crt is never missing.
             let old = DirectorySwap.oldName(for: path, at: now)
             try FileSync.replaceFile(
-                path, with: Data(issued.pem.utf8), mode: (try? FileSync.mode(of: path)) ?? 0o644, keepingPreviousAt: old)
+                path, with: Data(issued.pem.utf8), mode: try FileSync.mode(of: path, orIfMissing: 0o644), keepingPreviousAt: old)
             aside = old
         }
         return Result(

@@ -82,7 +82,7 @@ public struct ForceNewCluster {
         }
         var writer = try WALWriter.open(
             directory: copy.walDirectory(layout), at: WALStart(index: log.snapshotIndex, term: log.snapshotTerm))
-        var entries = try plan.confChanges.map { index, change in
+        var entries = try plan.confChanges().map { index, change in
             var entry = RaftEntry()
             entry.type = .entryConfChange
             entry.term = plan.hardState.term
@@ -127,7 +127,8 @@ public struct ForceNewCluster {
             try AddressFiles.rewriteDockerState(in: copy, from: change.from, to: change.to, listen: change.listen)
             return
         }
-        let known = (try? StateJSON.read(copy.stateFile)) ?? []
+        // A folder without state.json gets one; one that does not read was refused on load.
+        let known = try FileSync.entry(copy.stateFile.path) == .missing ? [] : try StateJSON.read(copy.stateFile)
         guard let addr = known.first(where: { $0.nodeID == nodeID })?.addr ?? plan.selfAddr else { return }
         try AddressFiles.writeStateJSON(nodeID: nodeID, address: addr, to: copy)
     }

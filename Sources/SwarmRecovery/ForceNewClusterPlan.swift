@@ -71,9 +71,12 @@ public struct ForceNewClusterPlan: Sendable {
     /// The store changes ride in one normal entry after the conf changes.
     public var hasStoreChanges: Bool { addressChange?.updatesNode == true || !lostManagers.isEmpty }
 
+    /// How many conf changes the plan appends: one per removed member, one to add this node.
+    public var confChangeCount: Int { removed.count + (addsSelf ? 1 : 0) }
+
     /// The conf changes, at commit+1, commit+2, … in the term of the hard state, exactly as
     /// swarmkit builds them (ID 0; `AddNode` carries a RaftMember with only the raft ID).
-    public var confChanges: [(index: UInt64, change: RaftConfChange)] {
+    public func confChanges() throws -> [(index: UInt64, change: RaftConfChange)] {
         var result: [(UInt64, RaftConfChange)] = []
         var next = hardState.commit + 1
         for member in removed {
@@ -91,7 +94,7 @@ public struct ForceNewClusterPlan: Sendable {
             change.nodeID = selfRaftID
             var member = SwarmRaftMember()
             member.raftID = selfRaftID
-            change.context = (try? member.serializedBytes()) ?? Data()
+            change.context = try member.serializedBytes()
             result.append((next, change))
             next += 1
         }
@@ -105,7 +108,7 @@ public struct ForceNewClusterPlan: Sendable {
         var state = RaftHardState()
         state.term = hardState.term
         state.vote = hardState.vote == selfRaftID ? selfRaftID : 0
-        state.commit = hardState.commit + UInt64(confChanges.count) + (hasStoreChanges ? 1 : 0)
+        state.commit = hardState.commit + UInt64(confChangeCount) + (hasStoreChanges ? 1 : 0)
         return state
     }
 
@@ -114,7 +117,7 @@ public struct ForceNewClusterPlan: Sendable {
     public func storeRequest(now: Date) throws -> SwarmInternalRaftRequest? {
         guard hasStoreChanges else { return nil }
         var transaction = StoreTransaction(
-            store: store, version: hardState.commit + UInt64(confChanges.count), now: now)
+            store: store, version: hardState.commit + UInt64(confChangeCount), now: now)
         if let addressChange, addressChange.updatesNode, let selfNodeID,
             case .node(var node)? = transaction.get(.node, id: selfNodeID)
         {

@@ -111,6 +111,7 @@ public enum DirectorySwap {
             // Put the old folder back.
             let back = renameStatus(aside, target)
             if back == 0 {
+                // Nothing changed: both renames undone; the rename's error is the one to report.
                 _ = try? FileSync.syncDirectory(parent)
                 throw ReplacementError.swapFailed(path: target, reason: "rename \(staged): \(message(code)); nothing was changed")
             }
@@ -164,7 +165,8 @@ public enum DirectorySwap {
     public static func leftovers(for target: String) -> [String] {
         let parent = parentDirectory(of: target)
         let prefix = stagingNamePrefix(for: target)
-        guard let names = try? StateDirectoryHolders.listDirectory(parent) else { return [] }
+        // Only a warning depends on it; an unreadable parent fails the staging step next.
+        guard let names = try? FileSync.listDirectory(parent) else { return [] }
         return names.filter { $0.hasPrefix(prefix) && $0.count > prefix.count }
             .sorted()
             .map { join(parent, $0) }

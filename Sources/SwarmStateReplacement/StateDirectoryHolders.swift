@@ -65,7 +65,7 @@ public enum StateDirectoryHolders {
         var holders: [StateDirectoryHolder] = []
         for relative in walDirectories {
             let folder = directory + "/" + relative
-            guard let names = try listDirectory(folder) else { continue }
+            guard let names = try FileSync.listDirectory(folder) else { continue }
             for name in names.sorted() where name.hasSuffix(".wal") || name.hasSuffix(".tmp") {
                 if let pid = try probeSegment(folder + "/" + name) {
                     holders.append(.raftWriter(segment: name, pid: pid.value))
@@ -183,25 +183,6 @@ public enum StateDirectoryHolders {
         // OFD locks have no owning process: l_pid is -1.
         return .held(pid: request.l_pid > 0 ? request.l_pid : nil)
     }
-
-    /// The entries of a folder; nil when it does not exist.
-    static func listDirectory(_ path: String) throws -> [String]? {
-        guard let stream = opendir(path) else {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw FileAccessError(path: path, operation: "list", errno: errno)
-        }
-        defer { closedir(stream) }
-        var names: [String] = []
-        while let entry = readdir(stream) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
-                }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
-    }
 }
 
 /// Who holds a lock on a file, read from `/proc` (Linux; elsewhere always unknown).
@@ -222,7 +203,7 @@ enum LockOwner {
                 if holds(pid: pid, device: device, inode: inode, key: key) { return pid }
             }
         }
-        guard let entries = try? StateDirectoryHolders.listDirectory("/proc") else { return nil }
+        guard let entries = try? FileSync.listDirectory("/proc") else { return nil }
         let pids = entries.compactMap { Int32($0) }.sorted()
         for pid in pids where holds(pid: pid, device: device, inode: inode, key: key) {
             return pid
@@ -247,7 +228,7 @@ enum LockOwner {
     /// Whether one of `pid`'s open files is the file and has a lock on it.
     static func holds(pid: Int32, device: dev_t, inode: ino_t, key: String) -> Bool {
         let base = "/proc/\(pid)"
-        guard let descriptors = try? StateDirectoryHolders.listDirectory(base + "/fdinfo") else { return false }
+        guard let descriptors = try? FileSync.listDirectory(base + "/fdinfo") else { return false }
         let suffix = ":" + String(UInt64(inode))
         for descriptor in descriptors {
             guard let text = readProcFile(base + "/fdinfo/" + descriptor) else { continue }

@@ -157,7 +157,7 @@ public struct StateDirectoryReplacement: Sendable {
         let parent = DirectorySwap.parentDirectory(of: target)
         let prefix = (stagingPrefix(for: target) as NSString).lastPathComponent
         // An unreadable parent leaves nothing to clean; creating the staging folder will say why.
-        guard let names = try? StateDirectoryHolders.listDirectory(parent) else { return [] }
+        guard let names = try? FileSync.listDirectory(parent) else { return [] }
         return names.filter { name in
             guard name.hasPrefix(prefix), let pid = name.split(separator: "-").last.flatMap({ Int32($0) }) else { return false }
             return !Self.isRunning(pid)

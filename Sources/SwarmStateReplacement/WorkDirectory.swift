@@ -21,6 +21,8 @@ public final class WorkDirectory {
         let name = (anchor as NSString).lastPathComponent
         if let override { return try WorkDirectory(in: override, name: name, purpose: purpose) }
         let parent = (anchor as NSString).deletingLastPathComponent
+        // Beside the anchor when we may write there (same file system); else the temporary
+        // folder, whose own failure is then the one reported.
         if access(parent, W_OK) == 0, let directory = try? WorkDirectory(in: parent, name: name, purpose: purpose) {
             return directory
         }
@@ -37,6 +39,7 @@ public final class WorkDirectory {
         let parent = override ?? (anchor as NSString).deletingLastPathComponent
         let prefix = ".\(name).swarmsafe-\(purpose)-"
         var removed: [String] = []
+        // Housekeeping: a parent that cannot be listed fails the work directory's creation next.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
             guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {

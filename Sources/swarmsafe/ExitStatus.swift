@@ -89,6 +89,8 @@ enum ExitStatus: Int32 {
             }
         case let e as RecoveryError:
             if case .undecodableConfChange = e { self = .corrupt } else { self = .failure }
+        case is NodeLoadError:
+            self = .corrupt
         case is LogIndexOutOfRange:
             self = .usage
         case is RewindError:

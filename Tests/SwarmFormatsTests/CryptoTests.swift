@@ -146,7 +146,7 @@ import Testing
         let unlockKey = try Fixtures.unlockKey(scenario).map { try UnlockKey(text: $0) }
         let material = try NodeKeys.load(stateDirectory: folder, unlockKey: unlockKey)
         let cipher = try #require(material.deks.raftCipher(fips: false))
-        let loaded = SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
+        let loaded = try SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
         let snapshot = try #require(loaded.snapshot)
         let record = try RaftCipher.record(from: snapshot.snapshot.data)
         #expect(record.encryptionAlgorithm == .secretbox)
@@ -177,7 +177,7 @@ import Testing
         let unlockKey = try Fixtures.unlockKey(scenario).map { try UnlockKey(text: $0) }
         let material = try NodeKeys.load(stateDirectory: folder, unlockKey: unlockKey)
         let cipher = try #require(material.deks.raftCipher(fips: fips))
-        let snapshot = SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest().snapshot
+        let snapshot = try SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest().snapshot
         let start = snapshot.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
         let wal = try WALReader(directory: folder.appendingPathComponent("raft/wal-v3-encrypted")).readAll(from: start)
         var decrypted = 0

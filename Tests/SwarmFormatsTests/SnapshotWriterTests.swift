@@ -14,7 +14,7 @@ import Testing
 
     static func snapshotFile(_ scenario: String, _ node: String) throws -> (URL, SnapshotName) {
         let directory = Fixtures.folder(scenario, node).appendingPathComponent("raft/snap-v3-encrypted")
-        let name = try #require(SnapshotReader(directory: directory).snapshotNames().last)
+        let name = try #require(try SnapshotReader(directory: directory).snapshotNames().last)
         return (directory.appendingPathComponent(name.fileName), name)
     }
 
@@ -49,7 +49,7 @@ import Testing
         #expect(try WALTestRecords.mode(written) == 0o644)
         #expect(try WALTestRecords.mode(file) == 0o644)
         #expect(try Data(contentsOf: written) == Data(contentsOf: file))
-        let back = SnapshotReader(directory: directory).loadNewest()
+        let back = try SnapshotReader(directory: directory).loadNewest()
         #expect(back.skipped.isEmpty)
         #expect(back.snapshot?.snapshot == loaded.snapshot)
     }
@@ -70,7 +70,7 @@ import Testing
         snapshot.metadata.index = 0
         #expect(throws: SnapshotWriteError.emptySnapshot) { try SnapshotWriter(directory: directory).save(snapshot) }
         // conf_state and auto_leave are written even when empty, as gogo does.
-        let bytes = SnapshotWriter.fileBytes(try #require(SnapshotReader(directory: directory).loadNewest().snapshot).snapshot)
+        let bytes = SnapshotWriter.fileBytes(try #require(try SnapshotReader(directory: directory).loadNewest().snapshot).snapshot)
         let decoded = try RaftSnapshot(serializedBytes: try SnapFileSnapshot(serializedBytes: bytes).data)
         #expect(decoded.metadata.hasConfState && decoded.metadata.confState.hasAutoLeave)
     }

@@ -16,7 +16,7 @@ import Testing
     @Test("WAL entries after the snapshot equal swarmkit's reading", arguments: Fixtures.readManagers)
     func entriesMatchGolden(scenario: String, node: String) throws {
         let folder = Fixtures.folder(scenario, node)
-        let snapshot = SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
+        let snapshot = try SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
         #expect(snapshot.skipped.isEmpty)
         let start = snapshot.snapshot.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
         let wal = try WALReader(directory: Self.walDirectory(folder)).readAll(from: start)

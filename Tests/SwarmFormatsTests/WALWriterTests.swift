@@ -157,7 +157,7 @@ import Testing
         let folder = Fixtures.copy(scenario, node)
         defer { try? FileManager.default.removeItem(at: folder) }
         let directory = WALTestRecords.walDirectory(folder)
-        let snapshots = SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
+        let snapshots = try SnapshotReader(directory: folder.appendingPathComponent("raft/snap-v3-encrypted")).loadNewest()
         let start = snapshots.snapshot.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
         let before = try WALReader(directory: directory).readAll(from: start)
         let last = before.lastIndex ?? start.index

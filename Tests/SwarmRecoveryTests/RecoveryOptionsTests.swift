@@ -153,7 +153,7 @@ import SwarmNode
         #expect(plan.addressChange?.to == "192.0.2.7:4000")
         #expect(plan.lostManagers.count == 2)
         // Two RemoveNode conf changes and one store entry; the address rides in a new snapshot.
-        #expect(plan.confChanges.map(\.change.type) == [.confChangeRemoveNode, .confChangeRemoveNode])
+        #expect(try plan.confChanges().map(\.change.type) == [.confChangeRemoveNode, .confChangeRemoveNode])
         #expect(plan.rebuildsSnapshot)
         #expect(plan.newHardState.commit == plan.hardState.commit + 2 + 1)
         #expect(try Fixtures.tree(folder.path) == tree)

@@ -110,7 +110,7 @@ public struct StateCapture {
         var warnings: [String] = []
 
         func makeDirectory(_ relative: String, like original: String) throws {
-            let mode = (try? FileSync.mode(of: original)) ?? 0o700
+            let mode = try FileSync.mode(of: original, orIfMissing: 0o700)
             try FileSync.makeDirectory(work.path + "/" + relative, mode: mode)
             directories.append(relative)
         }
@@ -146,7 +146,7 @@ public struct StateCapture {
         // The newest snapshot that is complete now; one still being written fails its CRC.
         var start = WALStart()
         let liveSnapshots = SnapshotReader(directory: source.snapshotDirectory(layout))
-        for name in liveSnapshots.snapshotNames().reversed() {
+        for name in try liveSnapshots.snapshotNames().reversed() {
             let relative = snapRelative + "/" + name.fileName
             let staged = work.path + "/" + relative
             do {
@@ -203,6 +203,8 @@ public struct StateCapture {
         } catch {
             throw FileAccessError(path: directory, operation: "list", errno: ENOENT)
         }
+        // An entry gone or unreadable since the listing is not a file to copy; copying the
+        // ones kept reports its own errors.
         return names.filter { (try? FileSync.isRegularFile(directory + "/" + $0)) == true }.sorted()
     }
 }

@@ -96,6 +96,7 @@ public struct BackupRepository: Sendable {
     @discardableResult
     public func removeAbandonedTemporaryFiles() -> [String] {
         var removed: [String] = []
+        // Housekeeping: a repository that cannot be listed fails the backup's own write next.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] where entry.hasPrefix(".") {
             guard let marker = entry.range(of: ".partial-", options: .backwards),
                 BackupName(fileName: String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound])) != nil

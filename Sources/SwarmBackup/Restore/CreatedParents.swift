@@ -62,6 +62,7 @@ struct CreatedParents {
             guard rmdir(path) == 0 else { return }
         }
         if let outermost = paths.first {
+            // Cleanup after a failed restore, whose error is the one reported.
             _ = try? FileSync.syncDirectory((outermost as NSString).deletingLastPathComponent)
         }
     }

@@ -54,7 +54,8 @@ extension EngineAPI {
 
 extension EngineAPI {
     /// Renders every service once, so the first `docker service ls` after a boot finds the
-    /// cache filled. A locked manager has nothing to render yet.
+    /// cache filled. A locked manager has nothing to render yet; any other failure is met
+    /// again, and answered, by the first request.
     public func warmUp() {
         _ = try? servicesJSON(filters: EngineFilters(), status: true)
     }

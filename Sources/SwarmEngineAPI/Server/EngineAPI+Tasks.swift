@@ -25,7 +25,7 @@ extension EngineAPI {
                 && (nodeIDs.isEmpty || nodeIDs.contains(task.nodeID))
                 && (desired.isEmpty || desired.contains(task.desiredState))
                 && (filters["runtime"].isEmpty || filters["runtime"].contains(Self.runtimeName(task.spec)))
-                && (!upToDate || services[task.serviceID].map { Self.isUpToDate(task, $0) } == true)
+                && (!upToDate || services[task.serviceID].map { task.isUpToDate(with: $0) } == true)
         }
         .sorted { $0.id < $1.id }
         .map(EngineTask.init)
@@ -42,19 +42,6 @@ extension EngineAPI {
         if !task.annotations.name.isEmpty { return task.annotations.name }
         let middle = task.slot != 0 ? String(task.slot) : task.nodeID
         return "\(task.serviceAnnotations.name).\(middle).\(task.id)"
-    }
-
-    /// A task runs the service's current spec when its spec version matches, or, without
-    /// versions to compare, when the specs are equal.
-    static func isUpToDate(_ task: SwarmTask, _ service: SwarmService) -> Bool {
-        if task.hasSpecVersion && service.hasSpecVersion && task.specVersion.index == service.specVersion.index {
-            return true
-        }
-        var options = BinaryEncodingOptions()
-        options.useDeterministicOrdering = true
-        let left = try? task.spec.serializedBytes(options: options) as Data
-        let right = try? service.spec.task.serializedBytes(options: options) as Data
-        return left != nil && left == right
     }
 
     static func desiredStates(_ values: Set<String>) throws(EngineError) -> Set<SwarmTaskState> {

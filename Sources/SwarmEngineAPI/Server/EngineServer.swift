@@ -40,6 +40,7 @@ public struct EngineServer: Sendable {
         do {
             try await app.runService()
         } catch {
+            // The server's error is the one to report; every write was synced as it was made.
             try? api.manager.close()
             throw error
         }

@@ -85,7 +85,7 @@ public enum RaftLogLoader {
             if directory.isManager { throw StateDirectoryError.noWAL(path: directory.raftDirectory.path) }
             throw StateDirectoryError.worker(path: directory.path)
         }
-        let snapshots = SnapshotReader(directory: directory.snapshotDirectory(layout)).loadNewest()
+        let snapshots = try SnapshotReader(directory: directory.snapshotDirectory(layout)).loadNewest()
         var start = WALStart()
         var payload: Data?
         if let snapshot = snapshots.snapshot {

@@ -44,15 +44,18 @@ public struct SnapshotReader: Sendable {
         self.directory = directory
     }
 
-    public func snapshotNames() -> [SnapshotName] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+    /// The snapshot files, oldest first; none when the folder does not exist (a log that was
+    /// never snapshotted). A folder that exists but cannot be listed is an error, not "no
+    /// snapshot": a manager would fail on it too.
+    public func snapshotNames() throws(FileAccessError) -> [SnapshotName] {
+        let names = try FileSync.listDirectory(directory.path) ?? []
         return names.compactMap(SnapshotName.init(fileName:)).sorted()
     }
 
     /// The newest intact snapshot (nil when there is none) and the newer files that were not.
-    public func loadNewest() -> (snapshot: LoadedSnapshot?, skipped: [SkippedSnapshot]) {
+    public func loadNewest() throws(FileAccessError) -> (snapshot: LoadedSnapshot?, skipped: [SkippedSnapshot]) {
         var skipped: [SkippedSnapshot] = []
-        for name in snapshotNames().reversed() {
+        for name in try snapshotNames().reversed() {
             let path = directory.appendingPathComponent(name.fileName).path
             do {
                 return (try Self.load(path: path, name: name), skipped)

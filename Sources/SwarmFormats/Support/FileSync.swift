@@ -12,6 +12,25 @@ import Foundation
 /// every durable step is an fsync of the file *and* of the directory that names it: a rename
 /// or a new file is only crash-safe once its directory has been synced.
 package enum FileSync {
+    /// The entries of a folder; nil when it does not exist.
+    package static func listDirectory(_ path: String) throws(FileAccessError) -> [String]? {
+        guard let stream = opendir(path) else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw FileAccessError(path: path, operation: "list", errno: errno)
+        }
+        defer { closedir(stream) }
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(cString: $0)
+                }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
     /// Creates a new file (never opens an existing one) for writing.
     package static func createFile(_ path: String, mode: mode_t) throws(FileAccessError) -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -185,6 +204,17 @@ package enum FileSync {
     package static func mode(of path: String) throws(FileAccessError) -> mode_t {
         var info = stat()
         guard lstat(path, &info) == 0 else { throw FileAccessError(path: path, operation: "examine", errno: errno) }
+        return mode_t(info.st_mode & 0o7777)
+    }
+
+    /// `path`'s mode, or `missing` when there is nothing at `path` (a file about to be created
+    /// gets the mode it would have had); any other failure to examine it is an error.
+    package static func mode(of path: String, orIfMissing missing: mode_t) throws(FileAccessError) -> mode_t {
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            if errno == ENOENT { return missing }
+            throw FileAccessError(path: path, operation: "examine", errno: errno)
+        }
         return mode_t(info.st_mode & 0o7777)
     }
 

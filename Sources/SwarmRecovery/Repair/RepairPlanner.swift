@@ -15,7 +15,7 @@ extension RepairPlan {
             ? try NodeKeys.load(keyFile: directory.nodeKey, unlockKey: unlockKey).raftDecrypter : PlaintextPayloads()
         let paths = RelativePaths(layout: layout)
 
-        let survey = SnapshotSurvey(directory: directory.snapshotDirectory(layout), decrypter: decrypter)
+        let survey = try SnapshotSurvey(directory: directory.snapshotDirectory(layout), decrypter: decrypter)
         let chosen = survey.good.first
         let start = chosen.map { WALStart(index: $0.loaded.index, term: $0.loaded.term) } ?? WALStart()
         let startName = chosen.map { "snapshot \($0.loaded.name.fileName) (index \($0.loaded.index))" } ?? "the beginning of the log"

@@ -34,7 +34,7 @@ enum SalvageWriter {
         let snapshots = staged.snapshotDirectory(layout).path
         try FileSync.makeDirectory(snapshots, mode: 0o700)
         for snapshot in plan.salvage.snapshots {
-            let mode = (try? FileSync.mode(of: snapshot.path)) ?? SnapshotWriter.fileMode
+            let mode = try FileSync.mode(of: snapshot.path)
             try TreeCopy.copyFile(snapshot.path, to: snapshots + "/" + snapshot.name.fileName, mode: mode)
         }
         try FileSync.syncDirectory(snapshots)
@@ -67,7 +67,9 @@ enum SalvageWriter {
             (source.walDirectory(layout).path, staged.walDirectory(layout).path), (source.snapshotDirectory(layout).path, snapshots),
             (source.raftDirectory.path, raft),
         ] {
-            if let mode = try? FileSync.mode(of: from) { _ = chmod(to, mode) }
+            // A folder the damaged source lacks (no snapshots yet) keeps the staging mode.
+            let mode = try FileSync.mode(of: from, orIfMissing: 0o700)
+            guard chmod(to, mode) == 0 else { throw FileAccessError(path: to, operation: "set the mode of", errno: errno) }
         }
         try FileSync.syncDirectory(raft)
         return skipped

@@ -26,11 +26,11 @@ struct SnapshotSurvey {
     let good: [Good]
     let damaged: [Damaged]
 
-    init(directory: URL, decrypter: any RaftPayloadDecrypter) {
+    init(directory: URL, decrypter: any RaftPayloadDecrypter) throws {
         var good: [Good] = []
         var damaged: [Damaged] = []
         let reader = SnapshotReader(directory: directory)
-        for name in reader.snapshotNames().reversed() {
+        for name in try reader.snapshotNames().reversed() {
             let path = directory.appendingPathComponent(name.fileName).path
             switch Self.check(path: path, name: name, decrypter: decrypter) {
             case .success(let snapshot): good.append(snapshot)

@@ -80,7 +80,7 @@ struct RecoverCommand: ParsableCommand {
         } else {
             (plan, previous) = try rescue.run()
         }
-        let report = RecoverReport(stateDir: state.directory.path, plan: plan, dryRun: dryRun, previousMovedTo: previous)
+        let report = try RecoverReport(stateDir: state.directory.path, plan: plan, dryRun: dryRun, previousMovedTo: previous)
         if json {
             print(try report.json())
             return
@@ -168,7 +168,7 @@ struct RecoverReport: ReportJSON {
     let removedNodes: [RemovedNode]
     let previousMovedTo: String?
 
-    init(stateDir: String, plan: ForceNewClusterPlan, dryRun: Bool, previousMovedTo: String?) {
+    init(stateDir: String, plan: ForceNewClusterPlan, dryRun: Bool, previousMovedTo: String?) throws {
         self.stateDir = stateDir
         self.dryRun = dryRun
         changed = !dryRun && !plan.isNoOp
@@ -176,7 +176,7 @@ struct RecoverReport: ReportJSON {
         nodeID = plan.selfNodeID
         droppedEntries = plan.droppedEntries
         removedMembers = plan.removed.map { Member(raftID: raftIDString($0.raftID), nodeID: $0.nodeID, addr: $0.addr) }
-        appendedEntries = plan.isNoOp ? [] : plan.confChanges.map {
+        appendedEntries = plan.isNoOp ? [] : try plan.confChanges().map {
             Appended(index: $0.index, type: Self.typeName($0.change.type), raftID: raftIDString($0.change.nodeID))
         }
         addressChange = plan.addressChange.map { AddressChange(from: $0.from, to: $0.to, snapshotRebuilt: plan.rebuildsSnapshot) }

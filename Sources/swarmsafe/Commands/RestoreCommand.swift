@@ -107,8 +107,8 @@ struct RestoreCommand: ParsableCommand {
         }
         if !quiet, let check { Log.information(check.information) }
         if json {
-            var summary = RestoreSummary(result, recovery: recovery.map {
-                RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
+            var summary = RestoreSummary(result, recovery: try recovery.map {
+                try RecoverReport(stateDir: result.target, plan: $0, dryRun: false, previousMovedTo: nil)
             })
             summary.check = check
             summary.rewind = rewound.map {

@@ -21,8 +21,8 @@ enum RewindRunner {
             let result = try rewind.run()
             report = RewindReport(
                 stateDir: directory.path, plan: result.plan, dryRun: false, previousMovedTo: result.previousMovedTo,
-                recovery: result.recovery.map {
-                    RecoverReport(stateDir: directory.path, plan: $0, dryRun: false, previousMovedTo: nil)
+                recovery: try result.recovery.map {
+                    try RecoverReport(stateDir: directory.path, plan: $0, dryRun: false, previousMovedTo: nil)
                 })
         }
         if json {

@@ -109,7 +109,7 @@ do {
             try writer.saveSnapshot(record)
             // Garbage collection as swarmkit does it: keep the newest snapshot, drop older
             // ones and the segments only they needed.
-            for old in SnapshotReader(directory: snapDirectory).snapshotNames() where old.index < index {
+            for old in try SnapshotReader(directory: snapDirectory).snapshotNames() where old.index < index {
                 unlink(snapDirectory.appendingPathComponent(old.fileName).path)
             }
             let segments = try WALReader(directory: walDirectory).segmentNames()

@@ -91,6 +91,8 @@ public final class S3RepositoryLock: RepositoryLease, @unchecked Sendable {
     public func release() {
         guard held else { return }
         held = false
+        // Best effort: a lock we cannot read back or delete goes stale and is taken over by
+        // the stale-lock rule; it never blocks for longer than that.
         guard let current = try? Self.decode(client.get(location)), current.token == holder.token else { return }
         try? client.delete(location)
     }
