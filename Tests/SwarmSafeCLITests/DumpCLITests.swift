@@ -6,20 +6,10 @@ import Testing
     @Test("dump objects lists every object swarmkit's decoder lists", arguments: Fixtures.readManagers)
     func dumpObjects(scenario: String, node: String) throws {
         let folder = Fixtures.folder(scenario, node).path
-        let golden = try Fixtures.golden(scenario, node)
-        for kind in ["node", "service", "task", "network", "cluster", "secret", "config"] {
-            let result = try CLIRunner.run(["dump", "objects", kind, "--state-dir", folder] + CLIRunner.keyArguments(scenario))
-            #expect(result.status == 0, "\(result.stderr)")
-            let want = (golden[kind] as? [[String: Any]] ?? []).map {
-                "\($0["id"] ?? "") \($0["meta.version.index"] ?? "") \($0["spec.annotations.name"] ?? "")"
-            }
-            let got = result.lines.map { object -> String in
-                let meta = object["meta"] as? [String: Any]
-                let version = (meta?["version"] as? [String: Any])?["index"] as? String ?? ""
-                let name = ((object["spec"] as? [String: Any])?["annotations"] as? [String: Any])?["name"] as? String
-                return "\(object["id"] ?? "") \(version) \(name ?? "")"
-            }
-            #expect(Set(got) == Set(want), "\(kind)")
+        let want = try GoldenReading.objects(scenario, node)
+        for kind in GoldenReading.kinds {
+            let got = try GoldenReading.dumped(folder, kind: kind, keys: CLIRunner.keyArguments(scenario))
+            #expect(Set(got) == want[kind], "\(kind)")
             #expect(got == got.sorted(), "\(kind) ordered by id")
         }
     }

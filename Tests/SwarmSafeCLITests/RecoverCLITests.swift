@@ -37,6 +37,8 @@ import Testing
         let raft = try #require(inspect.json["raft"] as? [String: Any])
         #expect((raft["members"] as? [Any])?.count == 1)
         #expect(raft["commit"] as? Int == raft["last_index"] as? Int)
+        // Membership changes only: the store holds what swarmkit's own decoder read before.
+        #expect(try GoldenReading.dumped(folder.path) == GoldenReading.objects("ha-3mgr-snapshot", "manager-3"))
         let again = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path])
         #expect(again.status == 0)
         #expect(again.stdout.contains("nothing to do"))
