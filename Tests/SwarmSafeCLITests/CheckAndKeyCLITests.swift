@@ -124,6 +124,12 @@ import Testing
         let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
         #expect(inspect.status == 0)
         #expect((inspect.json["encryption"] as? [String: Any])?["locked"] as? Bool == false)
+        // Only the cluster object changed (twice: its unlock keys); everything else is what
+        // swarmkit's own decoder read from the fixture.
+        var got = try GoldenReading.dumped(folder.path)
+        var want = try GoldenReading.objects("autolock-3mgr", "manager-3")
+        #expect(got.removeValue(forKey: "cluster")?.map { $0.split(separator: " ")[0] } == want.removeValue(forKey: "cluster")?.map { $0.split(separator: " ")[0] })
+        #expect(got == want)
     }
 
     /// Every refusal comes before the new key file is written: a key file left by a refused
