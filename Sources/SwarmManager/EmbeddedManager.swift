@@ -113,9 +113,9 @@ public final class EmbeddedManager: Sendable {
             // A node change (drain, labels) can move any service's tasks.
             let touched = nodesChanged
                 ? Set(transaction.store.objects(.service).map(\.id)) : Self.servicesTouched(by: transaction)
-            var orchestrator = Orchestrator(now: now)
+            var orchestrator = Orchestrator(now: now, decoded: view.decoded)
             try orchestrator.reconcile(&transaction, services: touched)
-            try AllocationPass(selfNodeID: view.selfNodeID, now: now)
+            try AllocationPass(selfNodeID: view.selfNodeID, now: now, decoded: view.decoded)
                 .run(&transaction, services: touched, nodesChanged: nodesChanged)
             guard !transaction.isEmpty else { return result }
             do {
@@ -176,7 +176,7 @@ public final class EmbeddedManager: Sendable {
             selfAddr: member?.addr ?? local.addr, term: term, commitIndex: commit,
             snapshotIndex: raft.snapshotIndex, readOnly: options.readOnly, unlockKey: unlockKey,
             // Only shown by `docker swarm ca`; the certificates were read (or warned about) on load.
-            rootCACertificatePEM: try? Data(contentsOf: directory.rootCACertificate))
+            rootCACertificatePEM: try? Data(contentsOf: directory.rootCACertificate), decoded: DecodedObjectCache())
         return (view, Writer(
             voters: cluster.voters, log: box, failure: nil,
             nodeKeyKEK: node.keys?.isLocked == true ? unlockKey : nil, fips: node.isFIPS))
@@ -258,13 +258,13 @@ extension ManagerView {
             store: store ?? self.store, membership: membership, clusterID: clusterID, selfNodeID: selfNodeID,
             selfRaftID: selfRaftID, selfAddr: selfAddr, term: term, commitIndex: commitIndex ?? self.commitIndex,
             snapshotIndex: snapshotIndex ?? self.snapshotIndex, readOnly: readOnly, unlockKey: unlockKey,
-            rootCACertificatePEM: rootCACertificatePEM)
+            rootCACertificatePEM: rootCACertificatePEM, decoded: decoded)
     }
 
     func replacing(unlockKey: UnlockKey?) -> ManagerView {
         ManagerView(
             store: store, membership: membership, clusterID: clusterID, selfNodeID: selfNodeID, selfRaftID: selfRaftID,
             selfAddr: selfAddr, term: term, commitIndex: commitIndex, snapshotIndex: snapshotIndex, readOnly: readOnly,
-            unlockKey: unlockKey, rootCACertificatePEM: rootCACertificatePEM)
+            unlockKey: unlockKey, rootCACertificatePEM: rootCACertificatePEM, decoded: decoded)
     }
 }

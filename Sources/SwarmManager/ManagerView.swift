@@ -23,6 +23,9 @@ public struct ManagerView: Sendable {
     public let unlockKey: UnlockKey?
     /// The root CA certificate (PEM) the node trusts.
     public let rootCACertificatePEM: Data?
+    /// Decoded objects shared by every view of this manager and its writer, so each read of a
+    /// whole kind decodes only what changed since the last.
+    public let decoded: DecodedObjectCache
 
     /// The cluster object (swarmkit keeps exactly one, named "default").
     public var cluster: SwarmCluster? {

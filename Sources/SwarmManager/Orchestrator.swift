@@ -15,16 +15,19 @@ import SwiftProtobuf
 /// node is shut down and replaced elsewhere, as swarmkit does.
 struct Orchestrator {
     let now: Date
+    /// Decodes only the tasks and nodes that changed since the last write.
+    let decoded: DecodedObjectCache
     private var drained: Set<String> = []
 
-    init(now: Date) {
+    init(now: Date, decoded: DecodedObjectCache = DecodedObjectCache()) {
         self.now = now
+        self.decoded = decoded
     }
 
     mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
         guard !services.isEmpty else { return }
-        drained = Set(try transaction.store.nodes().filter { $0.spec.availability == .drain }.map(\.id))
-        let tasks = try transaction.store.tasks()
+        drained = Set(try decoded.nodes(in: transaction.store).filter { $0.spec.availability == .drain }.map(\.id))
+        let tasks = try decoded.tasks(in: transaction.store)
         let byService = Dictionary(grouping: tasks.filter { services.contains($0.serviceID) }, by: \.serviceID)
         for serviceID in services.sorted() {
             let live = (byService[serviceID] ?? []).filter { $0.desiredState.rawValue <= SwarmTaskState.running.rawValue }
@@ -61,7 +64,7 @@ struct Orchestrator {
     }
 
     private func reconcileGlobal(_ service: SwarmService, live: [SwarmTask], in transaction: inout StoreTransaction) throws {
-        let eligible = try transaction.store.nodes()
+        let eligible = try decoded.nodes(in: transaction.store)
             .filter { $0.spec.availability == .active && $0.status.state != .down }.map(\.id)
         var byNode = Dictionary(grouping: live, by: \.nodeID)
         for nodeID in byNode.keys where !eligible.contains(nodeID) {

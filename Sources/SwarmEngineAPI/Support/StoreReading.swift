@@ -9,7 +9,7 @@ import SwarmStore
 /// coroutine — so this module keeps its own.)
 extension ManagerView {
     func all<T>(_ kind: ObjectKind, _ extract: (StoreObject) -> T?) throws -> [T] {
-        try store.objects(kind).compactMap { try extract($0.decoded()) }
+        try decoded.objects(kind, in: store).compactMap(extract)
     }
 
     func nodes() throws -> [SwarmNode] { try all(.node) { if case .node(let o) = $0 { o } else { nil } } }

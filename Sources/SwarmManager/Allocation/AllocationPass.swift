@@ -12,6 +12,8 @@ import SwiftProtobuf
 struct AllocationPass {
     let selfNodeID: String
     let now: Date
+    /// Decodes only the objects that changed since the last write.
+    var decoded = DecodedObjectCache()
 
     enum EndpointPlan {
         case keep
@@ -26,7 +28,7 @@ struct AllocationPass {
         guard !touched.isEmpty || nodesChanged
             || transaction.actions.contains(where: { $0.target.map { allocatable.contains($0.kind) } == true })
         else { return }
-        var networks = try transaction.store.networks()
+        var networks = try decoded.networks(in: transaction.store)
         var networkAllocation = NetworkAllocation(networks: networks, cluster: try transaction.store.clusters().first)
         // Ingress first (a real manager allocates it as it starts, so it has the first pool),
         // then in the order the networks were made.
@@ -44,9 +46,9 @@ struct AllocationPass {
         let networksByID = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ingress = networks.first { $0.spec.ingress }
 
-        let services = try transaction.store.services()
-        let tasks = try transaction.store.tasks()
-        var nodes = try transaction.store.nodes()
+        let services = try decoded.services(in: transaction.store)
+        let tasks = try decoded.tasks(in: transaction.store)
+        var nodes = try decoded.nodes(in: transaction.store)
         var addresses = AddressBook(services: services, tasks: tasks, nodes: nodes, networks: networks)
         var ports = PublishedPorts(services: services)
 
