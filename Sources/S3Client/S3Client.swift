@@ -290,8 +290,11 @@ public final class S3Client: Sendable {
         let message = root?.value("Message")
         let expectedRegion = headers.first(name: "x-amz-bucket-region") ?? root?.value("Region")
         switch (status, code) {
-        case (301, _), (_, "PermanentRedirect"), (_, "AuthorizationHeaderMalformed") where expectedRegion != nil,
-            (_, "IllegalLocationConstraintException"):
+        case (301, _), (_, "PermanentRedirect"), (_, "IllegalLocationConstraintException"):
+            return .wrongRegion(bucket: location.bucket, used: region, expected: expectedRegion)
+        // A malformed authorization header means the wrong region only when the server says
+        // which one is right; otherwise it is some other signing problem.
+        case (_, "AuthorizationHeaderMalformed") where expectedRegion != nil:
             return .wrongRegion(bucket: location.bucket, used: region, expected: expectedRegion)
         case (_, "NoSuchBucket"):
             return .noSuchBucket(bucket: location.bucket)
