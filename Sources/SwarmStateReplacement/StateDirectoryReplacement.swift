@@ -23,7 +23,7 @@ import SwarmFormats
 ///    the caller read the target and fill the sibling — or decide there is nothing to change;
 /// 4. gives the sibling its final mode (the target's unless the caller says otherwise), syncs
 ///    every folder in it bottom-up, and renames it `.<name>.swarmsafe-restore-<time>-<pid>`:
-///    from then on it is complete, and never removed by swarmsafe;
+///    from then on it is complete, and a later run never removes it;
 /// 5. exchanges it with the target (`DirectorySwap`), which ends with the previous folder at
 ///    `<target>.swarmsafe-old-<time>` — never deleted — and the parent synced.
 ///
@@ -75,8 +75,8 @@ public struct StateDirectoryReplacement: Sendable {
     }
 
     /// Runs the replacement; `change` is called with the lock held. When anything throws, the
-    /// target is as it was and the staging folder is gone (or, past step 4, complete and kept
-    /// as `DirectorySwap.install` describes).
+    /// target is as it was (or, when the swap failed half way, the error says where each
+    /// folder is) and our staging folder is gone.
     public func run<Value>(_ change: (inout Staging) throws -> Decision<Value>) throws -> Outcome<Value> {
         let lock = try claim()
         defer { lock?.release() }
@@ -112,8 +112,16 @@ public struct StateDirectoryReplacement: Sendable {
         try FileSync.syncDirectory(DirectorySwap.parentDirectory(of: target))
         FaultPoint.reached("replace-complete")
 
-        let aside = try DirectorySwap.install(
-            staged: complete, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        let aside: String?
+        do {
+            aside = try DirectorySwap.install(
+                staged: complete, at: target, asideName: { DirectorySwap.oldName(for: $0, at: now) })
+        } catch {
+            // A swap that throws leaves the previous folder at the target or aside, never at
+            // `complete`, which holds only our new copy (or nothing).
+            try? FileManager.default.removeItem(atPath: complete)
+            throw error
+        }
         FaultPoint.reached("replace-installed")
         return Outcome(value: value, previousMovedTo: aside)
     }
