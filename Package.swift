@@ -11,7 +11,9 @@ import PackageDescription
 //                         to replace it: staged beside it, synced, exchanged, the old one kept
 //   SwarmNode             a node's state directory loaded as swarmkit would (keys, log, store),
 //                         its state at an index, its node key and raft data written anew
-//   SwarmInit             `init`: a new one-manager swarm on disk, and swarmkit's cluster defaults
+//   SwarmConventions      swarmkit's conventions every layer shares: object IDs, join tokens,
+//                         manager addresses, the cluster's defaults
+//   SwarmInit             `init`: a new one-manager swarm on disk
 //   SwarmInspection       `inspect` and `dump` reports: entries, objects and keys as JSON, redacted
 //   SwarmHistory          `history` and `diff`: what changed between two states, entry by entry
 //   SwarmArchive          tar archives through libarchive (zstd, gzip), streamed, with safe extraction
@@ -99,9 +101,16 @@ let package = Package(
             dependencies: ["SwarmStateReplacement", "SwarmFormats", "SwarmStore", "SwarmProto"]
         ),
         .target(
-            name: "SwarmInit",
+            name: "SwarmConventions",
             dependencies: [
                 "SwarmFormats", "SwarmProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "SwarmInit",
+            dependencies: [
+                "SwarmConventions", "SwarmFormats", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -151,7 +160,7 @@ let package = Package(
         .target(
             name: "SwarmRecovery",
             dependencies: [
-                "SwarmNode", "SwarmStateReplacement", "SwarmInit", "SwarmHistory", "SwarmFormats", "SwarmStore",
+                "SwarmNode", "SwarmStateReplacement", "SwarmConventions", "SwarmHistory", "SwarmFormats", "SwarmStore",
                 "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -160,7 +169,7 @@ let package = Package(
         .target(
             name: "SwarmManager",
             dependencies: [
-                "SwarmNode", "SwarmInit", "SwarmFormats", "SwarmStore", "SwarmProto",
+                "SwarmNode", "SwarmConventions", "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -168,7 +177,7 @@ let package = Package(
         .target(
             name: "SwarmEngineAPI",
             dependencies: [
-                "SwarmManager", "SwarmInit", "SwarmFormats", "SwarmStore", "SwarmProto",
+                "SwarmManager", "SwarmConventions", "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -177,7 +186,7 @@ let package = Package(
         .target(
             name: "SwarmCheck",
             dependencies: [
-                "SwarmManager", "SwarmBackup", "SwarmRecovery", "SwarmNode", "SwarmStateReplacement", "SwarmInit",
+                "SwarmManager", "SwarmBackup", "SwarmRecovery", "SwarmNode", "SwarmStateReplacement", "SwarmConventions",
                 "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -185,7 +194,7 @@ let package = Package(
         .target(
             name: "SwarmDemo",
             dependencies: [
-                "SwarmCheck", "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmNode", "SwarmInit", "SwarmFormats",
+                "SwarmCheck", "SwarmManager", "SwarmRecovery", "SwarmBackup", "SwarmNode", "SwarmInit", "SwarmConventions", "SwarmFormats",
                 "SwarmStore", "SwarmProto",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -204,6 +213,7 @@ let package = Package(
                 "SwarmHistory",
                 "SwarmInspection",
                 "SwarmInit",
+                "SwarmConventions",
                 "SwarmNode",
                 "SwarmStateReplacement",
                 "SwarmFormats",
@@ -263,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "SwarmInitTests",
             dependencies: [
-                "SwarmInit", "SwarmNode", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",
+                "SwarmInit", "SwarmConventions", "SwarmNode", "SwarmStore", "SwarmProto", "SwarmFormats", "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
@@ -303,7 +313,7 @@ let package = Package(
         .testTarget(
             name: "SwarmRecoveryTests",
             dependencies: [
-                "SwarmRecovery", "SwarmManager", "SwarmHistory", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmRecovery", "SwarmManager", "SwarmHistory", "SwarmInit", "SwarmConventions", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -311,7 +321,7 @@ let package = Package(
         .testTarget(
             name: "SwarmManagerTests",
             dependencies: [
-                "SwarmManager", "SwarmRecovery", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmManager", "SwarmRecovery", "SwarmInit", "SwarmConventions", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport", "SwarmTestScenarios",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
@@ -326,7 +336,7 @@ let package = Package(
         .testTarget(
             name: "SwarmEngineAPITests",
             dependencies: [
-                "SwarmEngineAPI", "SwarmManager", "SwarmInit", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
+                "SwarmEngineAPI", "SwarmManager", "SwarmInit", "SwarmConventions", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmProto",
                 "SwarmTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,7 +1,7 @@
 import Foundation
 import SwarmBackup
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmManager
 import SwarmNode
 import SwarmProto

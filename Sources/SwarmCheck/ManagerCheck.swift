@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import SwarmBackup
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmManager
 import SwarmNode
 import SwarmProto

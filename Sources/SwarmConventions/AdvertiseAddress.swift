@@ -18,7 +18,7 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
     public let ip: String
     public let port: UInt16
 
-    public init(ip: String, port: UInt16 = defaultPort) throws(InitError) {
+    public init(ip: String, port: UInt16 = defaultPort) throws(AddressError) {
         guard Self.isIPLiteral(ip) else { throw .invalidAdvertiseAddress(ip, reason: "not an IPv4 or IPv6 address") }
         guard port != 0 else { throw .invalidAdvertiseAddress(ip, reason: "port 0 cannot be advertised") }
         self.ip = ip
@@ -28,7 +28,7 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
     /// `IP`, `IP:PORT`, `[IPv6]` or `[IPv6]:PORT`; a bare IPv6 address takes the default port.
     /// Interface names (which `docker swarm init` also accepts) are not resolved: an offline
     /// tool cannot know the interfaces of the machine the folder is for.
-    public init(parsing text: String) throws(InitError) {
+    public init(parsing text: String) throws(AddressError) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var host = trimmed
         var portText: String?
@@ -67,7 +67,7 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
     /// The one non-loopback IPv4 address of this machine, as `docker swarm init` picks it
     /// without `--advertise-addr`. Several candidates are refused, as Docker refuses them,
     /// rather than guessing which network the other managers are on.
-    public static func detect() throws(InitError) -> AdvertiseAddress {
+    public static func detect() throws(AddressError) -> AdvertiseAddress {
         let candidates = localIPv4Addresses()
         switch candidates.count {
         case 1:
@@ -109,5 +109,21 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return found
+    }
+}
+
+/// An address swarmkit would not accept as a manager's, or none to choose. One line, naming
+/// the text given.
+public enum AddressError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidAdvertiseAddress(String, reason: String)
+    case cannotChooseAdvertiseAddress(String)
+
+    public var description: String {
+        switch self {
+        case .invalidAdvertiseAddress(let text, let reason):
+            "invalid advertise address \"\(text)\": \(reason)"
+        case .cannotChooseAdvertiseAddress(let reason):
+            "cannot choose an address to advertise: \(reason)"
+        }
     }
 }

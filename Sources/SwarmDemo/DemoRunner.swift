@@ -3,6 +3,7 @@ import Logging
 import SwarmBackup
 import SwarmCheck
 import SwarmFormats
+import SwarmConventions
 import SwarmInit
 import SwarmManager
 import SwarmNode

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmConventions
 import SwarmInit
 import SwarmManager
 import SwarmProto

@@ -1,10 +1,10 @@
 import Foundation
+import SwarmConventions
 import SwarmFormats
 
 /// Why `init` did not create a swarm. Descriptions are one line and never contain keys.
 public enum InitError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidAdvertiseAddress(String, reason: String)
-    case cannotChooseAdvertiseAddress(String)
+    case address(AddressError)
     case invalidListenAddress(String, reason: String)
     case invalidHostname(String)
     case certificate(CertificateIssuanceError)
@@ -15,12 +15,10 @@ public enum InitError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidAdvertiseAddress(let text, let reason):
-            "invalid advertise address \"\(text)\": \(reason)"
+        case .address(let error):
+            "\(error)"
         case .invalidListenAddress(let text, let reason):
             "invalid listen address \"\(text)\": \(reason)"
-        case .cannotChooseAdvertiseAddress(let reason):
-            "cannot choose an address to advertise: \(reason)"
         case .invalidHostname(let text):
             "invalid hostname \"\(text)\""
         case .certificate(let error):

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmConventions
 import SwiftProtobuf
 
 /// What the operator chose for a new swarm.
@@ -26,7 +27,11 @@ public struct InitOptions: Sendable, Equatable {
         if let listenAddress {
             self.listenAddress = listenAddress
         } else {
-            self.listenAddress = try AdvertiseAddress(ip: "0.0.0.0", port: advertiseAddress.port)
+            do throws(AddressError) {
+                self.listenAddress = try AdvertiseAddress(ip: "0.0.0.0", port: advertiseAddress.port)
+            } catch {
+                throw .address(error)
+            }
         }
         self.autolock = autolock
         self.fips = fips

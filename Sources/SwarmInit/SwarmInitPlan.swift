@@ -1,4 +1,5 @@
 import Foundation
+import SwarmConventions
 import SwarmFormats
 import SwarmProto
 import SwiftProtobuf

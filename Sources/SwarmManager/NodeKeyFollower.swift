@@ -1,6 +1,6 @@
 import Foundation
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmProto
 import SwarmNode
 

@@ -1,5 +1,5 @@
 import Foundation
-import SwarmInit
+import SwarmConventions
 import SwarmProto
 import SwarmStore
 import SwiftProtobuf

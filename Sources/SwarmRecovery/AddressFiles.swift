@@ -1,6 +1,6 @@
 import Foundation
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 
 /// The files next to the log that also hold this manager's address: `state.json` (the
 /// managers this node's agent dials) and, under Docker, `docker-state.json` (the daemon's

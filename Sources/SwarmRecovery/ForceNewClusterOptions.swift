@@ -1,5 +1,5 @@
 import Foundation
-import SwarmInit
+import SwarmConventions
 
 /// What an operator can ask of a recovery beyond swarmkit's own `--force-new-cluster`.
 public struct ForceNewClusterOptions: Sendable, Equatable {
@@ -28,7 +28,7 @@ public struct RequestedAddress: Sendable, Equatable, CustomStringConvertible {
     public let ip: String
     public let port: UInt16?
 
-    public init(parsing text: String) throws(InitError) {
+    public init(parsing text: String) throws(AddressError) {
         let parsed = try AdvertiseAddress(parsing: text)
         ip = parsed.ip
         let hasPort = text.hasPrefix("[") ? text.contains("]:") : text.filter { $0 == ":" }.count == 1
@@ -36,7 +36,7 @@ public struct RequestedAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The full address, given the port the member has now (`ip:port` of its record).
-    public func resolved(current: String?) throws(InitError) -> AdvertiseAddress {
+    public func resolved(current: String?) throws(AddressError) -> AdvertiseAddress {
         let currentPort = current.flatMap { try? AdvertiseAddress(parsing: $0) }?.port
         return try AdvertiseAddress(ip: ip, port: port ?? currentPort ?? AdvertiseAddress.defaultPort)
     }

@@ -1,6 +1,6 @@
 import Foundation
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmNode
 import SwarmProto
 import SwarmStore

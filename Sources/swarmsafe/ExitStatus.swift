@@ -2,6 +2,7 @@ import Foundation
 import S3Client
 import SwarmBackup
 import SwarmFormats
+import SwarmConventions
 import SwarmInit
 import SwarmManager
 import SwarmNode
@@ -47,9 +48,11 @@ enum ExitStatus: Int32 {
             self = .corrupt
         case let e as CocoaError where e.code == .fileReadNoSuchFile:
             self = .notFound
+        case is AddressError:
+            self = .usage
         case let e as InitError:
             switch e {
-            case .invalidAdvertiseAddress, .invalidListenAddress, .cannotChooseAdvertiseAddress, .invalidHostname: self = .usage
+            case .address, .invalidListenAddress, .invalidHostname: self = .usage
             default: self = .failure
             }
         case let e as RewriteError:

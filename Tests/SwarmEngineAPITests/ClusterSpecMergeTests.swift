@@ -1,6 +1,6 @@
 import Foundation
 import SwarmEngineAPI
-import SwarmInit
+import SwarmConventions
 import SwarmProto
 import SwiftProtobuf
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import SwarmConventions
 import SwarmInit
 import SwarmProto
 import Testing
@@ -96,6 +97,6 @@ import Testing
 
     @Test(arguments: ["eth0", "10.0.0.1:0", "10.0.0.1:70000", "10.0.0.1:x", "[::1", "[::1]x", "", "300.1.1.1", "host.example:2377"])
     func identityRejectsAddresses(text: String) {
-        #expect(throws: InitError.self) { try AdvertiseAddress(parsing: text) }
+        #expect(throws: AddressError.self) { try AdvertiseAddress(parsing: text) }
     }
 }

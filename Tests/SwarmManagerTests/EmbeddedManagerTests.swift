@@ -1,5 +1,6 @@
 import Foundation
 import SwarmFormats
+import SwarmConventions
 import SwarmInit
 import SwarmManager
 import SwarmNode

@@ -5,6 +5,7 @@ import SwarmProto
 import SwarmStore
 import SwarmTestSupport
 import Testing
+import SwarmConventions
 import SwarmInit
 import SwarmNode
 

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmNode
 import SwarmProto
 import SwarmStateReplacement

@@ -4,7 +4,7 @@ import Logging
 import SwarmBackup
 import SwarmCheck
 import SwarmFormats
-import SwarmInit
+import SwarmConventions
 import SwarmManager
 
 struct CheckCommand: ParsableCommand {

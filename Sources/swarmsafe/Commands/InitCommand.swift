@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwarmFormats
+import SwarmConventions
 import SwarmInit
 
 struct InitCommand: ParsableCommand {
@@ -52,7 +53,7 @@ struct InitCommand: ParsableCommand {
         let directory = StateDirectory(path: stateDir)
         // Refuse early, before making keys, so a mistaken path costs nothing.
         try SwarmInitializer.checkTarget(directory)
-        let address = try advertiseAddr.map { text throws(InitError) in try AdvertiseAddress(parsing: text) }
+        let address = try advertiseAddr.map { text throws(AddressError) in try AdvertiseAddress(parsing: text) }
             ?? AdvertiseAddress.detect()
         let listen = try listenAddr.map { text throws(InitError) in try Self.listenAddress(text, advertised: address) }
         let options = try InitOptions(
@@ -69,15 +70,14 @@ struct InitCommand: ParsableCommand {
 
     /// A listen address without a port takes the advertised one.
     static func listenAddress(_ text: String, advertised: AdvertiseAddress) throws(InitError) -> AdvertiseAddress {
-        let parsed: AdvertiseAddress
-        do {
-            parsed = try AdvertiseAddress(parsing: text)
+        do throws(AddressError) {
+            let parsed = try AdvertiseAddress(parsing: text)
+            let trimmed = text.trimmingCharacters(in: .whitespaces)
+            let hasPort = trimmed.hasPrefix("[") ? trimmed.contains("]:") : trimmed.filter { $0 == ":" }.count == 1
+            return hasPort ? parsed : try AdvertiseAddress(ip: parsed.ip, port: advertised.port)
         } catch {
-            guard case .invalidAdvertiseAddress(_, let reason) = error else { throw error }
+            guard case .invalidAdvertiseAddress(_, let reason) = error else { throw .address(error) }
             throw .invalidListenAddress(text, reason: reason)
         }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let hasPort = trimmed.hasPrefix("[") ? trimmed.contains("]:") : trimmed.filter { $0 == ":" }.count == 1
-        return hasPort ? parsed : try AdvertiseAddress(ip: parsed.ip, port: advertised.port)
     }
 }
