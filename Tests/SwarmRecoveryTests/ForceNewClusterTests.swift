@@ -27,6 +27,15 @@ import Testing
         return result
     }
 
+    /// `id version` by kind, as `Fixtures.goldenVersions` lists them.
+    static func versions(_ node: LoadedNode) -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for kind in ObjectKind.allCases where Fixtures.goldenKinds.contains("\(kind)") {
+            result["\(kind)"] = Set((node.cluster?.store.objects(kind) ?? []).map { "\($0.id) \($0.versionIndex)" })
+        }
+        return result
+    }
+
     @Test(arguments: managers)
     func aLoneManagerBecomesAOneManagerCluster(_ scenario: String, _ node: String) throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("swarmsafe-fnc-\(UUID().uuidString.prefix(8))")
@@ -68,6 +77,8 @@ import Testing
         // Every object as it was (nothing uncommitted was dropped in these fixtures).
         #expect(plan.droppedEntries == 0)
         #expect(Self.objects(after) == Self.objects(before))
+        // … and as swarmkit's own decoder read them from the fixture.
+        #expect(Self.versions(after) == (try Fixtures.goldenVersions(scenario, node)))
         // The rollback copy is the original folder, byte for byte.
         let previous = try #require(aside)
         #expect(try Fixtures.tree(previous) == original)

@@ -70,6 +70,20 @@ public enum Fixtures {
         try json(sourceDirectory.appendingPathComponent("golden/\(scenario)-\(node).json"))
     }
 
+    /// The object kinds the golden readings list.
+    public static let goldenKinds = ["node", "service", "task", "network", "cluster", "secret", "config"]
+
+    /// `id version` of every object swarmkit's own decoder listed in a manager folder, by kind:
+    /// the judge of any folder that must hold the same objects unchanged.
+    public static func goldenVersions(_ scenario: String, _ node: String) throws -> [String: Set<String>] {
+        let reading = try golden(scenario, node)
+        var result: [String: Set<String>] = [:]
+        for kind in goldenKinds {
+            result[kind] = Set((reading[kind] as? [[String: Any]] ?? []).map { "\($0["id"] ?? "") \($0["meta.version.index"] ?? "")" })
+        }
+        return result
+    }
+
     public static func unlockKey(_ scenario: String) -> String? {
         (try? expected(scenario))?["unlock_key"] as? String
     }
