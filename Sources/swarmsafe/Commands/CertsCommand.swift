@@ -60,7 +60,7 @@ struct CertsRenewCommand: ParsableCommand {
 /// `certs renew --json`. Field names are a contract.
 struct RenewReport: ReportJSON {
     let certificate: String
-    let previousMovedTo: String?
+    @AlwaysPresent var previousMovedTo: String?
     let nodeID: String
     let role: String
     let notBefore: String
@@ -76,17 +76,5 @@ struct RenewReport: ReportJSON {
         case notAfter = "not_after"
         case previousNotAfter = "previous_not_after"
         case dryRun = "dry_run"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(certificate, forKey: .certificate)
-        try c.encode(previousMovedTo, forKey: .previousMovedTo)
-        try c.encode(nodeID, forKey: .nodeID)
-        try c.encode(role, forKey: .role)
-        try c.encode(notBefore, forKey: .notBefore)
-        try c.encode(notAfter, forKey: .notAfter)
-        try c.encode(previousNotAfter, forKey: .previousNotAfter)
-        try c.encode(dryRun, forKey: .dryRun)
     }
 }

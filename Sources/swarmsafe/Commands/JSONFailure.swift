@@ -5,6 +5,7 @@ import Foundation
 /// "<the one-line message>", "exit_code": N}`. The message still goes to standard error as
 /// usual and the process exits with the same code. Field names are a contract.
 struct JSONFailure: ReportJSON {
+    let ok = false
     let error: String
     let exitCode: Int32
 
@@ -16,13 +17,6 @@ struct JSONFailure: ReportJSON {
     enum CodingKeys: String, CodingKey {
         case ok, error
         case exitCode = "exit_code"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(false, forKey: .ok)
-        try c.encode(error, forKey: .error)
-        try c.encode(exitCode, forKey: .exitCode)
     }
 
     /// Runs `body`; when it throws and `json` is set, the failure is printed as JSON first,

@@ -158,15 +158,15 @@ struct RecoverReport: ReportJSON {
     let dryRun: Bool
     let changed: Bool
     let raftID: String
-    let nodeID: String?
+    @AlwaysPresent var nodeID: String?
     let droppedEntries: UInt64
     let removedMembers: [Member]
     let appendedEntries: [Appended]
     let hardStateBefore: HardStateJSON
     let hardStateAfter: HardStateJSON
-    let addressChange: AddressChange?
+    @AlwaysPresent var addressChange: AddressChange?
     let removedNodes: [RemovedNode]
-    let previousMovedTo: String?
+    @AlwaysPresent var previousMovedTo: String?
 
     init(stateDir: String, plan: ForceNewClusterPlan, dryRun: Bool, previousMovedTo: String?) throws {
         self.stateDir = stateDir
@@ -210,22 +210,5 @@ struct RecoverReport: ReportJSON {
         case addressChange = "address_change"
         case removedNodes = "removed_nodes"
         case previousMovedTo = "previous_moved_to"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(stateDir, forKey: .stateDir)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(changed, forKey: .changed)
-        try c.encode(raftID, forKey: .raftID)
-        try c.encode(nodeID, forKey: .nodeID)
-        try c.encode(droppedEntries, forKey: .droppedEntries)
-        try c.encode(removedMembers, forKey: .removedMembers)
-        try c.encode(appendedEntries, forKey: .appendedEntries)
-        try c.encode(hardStateBefore, forKey: .hardStateBefore)
-        try c.encode(hardStateAfter, forKey: .hardStateAfter)
-        try c.encode(addressChange, forKey: .addressChange)
-        try c.encode(removedNodes, forKey: .removedNodes)
-        try c.encode(previousMovedTo, forKey: .previousMovedTo)
     }
 }

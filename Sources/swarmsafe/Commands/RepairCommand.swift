@@ -106,27 +106,16 @@ struct RepairReport: ReportJSON {
     struct Finding: Encodable {
         let kind: String
         let file: String
-        let offset: Int?
-        let index: UInt64?
+        @AlwaysPresent var offset: Int?
+        @AlwaysPresent var index: UInt64?
         let reason: String
         let action: String
         /// The untouched original inside the rollback copy.
-        let asidePath: String?
+        @AlwaysPresent var asidePath: String?
 
         enum CodingKeys: String, CodingKey {
             case kind, file, offset, index, reason, action
             case asidePath = "aside_path"
-        }
-
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(file, forKey: .file)
-            try c.encode(offset, forKey: .offset)
-            try c.encode(index, forKey: .index)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(action, forKey: .action)
-            try c.encode(asidePath, forKey: .asidePath)
         }
     }
     struct Snapshot: Encodable {
@@ -139,15 +128,15 @@ struct RepairReport: ReportJSON {
     let changed: Bool
     let healthy: Bool
     let findings: [Finding]
-    let snapshot: Snapshot?
+    @AlwaysPresent var snapshot: Snapshot?
     let entries: Int
     let endsAtIndex: UInt64
     let lastTerm: UInt64
-    let cutFromIndex: UInt64?
+    @AlwaysPresent var cutFromIndex: UInt64?
     let droppedEntries: Int
     let hardStateBefore: HardStateJSON
     let hardStateAfter: HardStateJSON
-    let previousMovedTo: String?
+    @AlwaysPresent var previousMovedTo: String?
 
     init(plan: RepairPlan, dryRun: Bool, previousMovedTo: String?) {
         stateDir = plan.stateDir
@@ -182,23 +171,5 @@ struct RepairReport: ReportJSON {
         case hardStateBefore = "hard_state_before"
         case hardStateAfter = "hard_state_after"
         case previousMovedTo = "previous_moved_to"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(stateDir, forKey: .stateDir)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(changed, forKey: .changed)
-        try c.encode(healthy, forKey: .healthy)
-        try c.encode(findings, forKey: .findings)
-        try c.encode(snapshot, forKey: .snapshot)
-        try c.encode(entries, forKey: .entries)
-        try c.encode(endsAtIndex, forKey: .endsAtIndex)
-        try c.encode(lastTerm, forKey: .lastTerm)
-        try c.encode(cutFromIndex, forKey: .cutFromIndex)
-        try c.encode(droppedEntries, forKey: .droppedEntries)
-        try c.encode(hardStateBefore, forKey: .hardStateBefore)
-        try c.encode(hardStateAfter, forKey: .hardStateAfter)
-        try c.encode(previousMovedTo, forKey: .previousMovedTo)
     }
 }

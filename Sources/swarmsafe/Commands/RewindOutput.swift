@@ -47,8 +47,8 @@ struct RewindReport: ReportJSON {
     let hardStateAfter: HardStateJSON
     let changes: DiffReport
     let warnings: [String]
-    let previousMovedTo: String?
-    let forceNewCluster: RecoverReport?
+    @AlwaysPresent var previousMovedTo: String?
+    @AlwaysPresent var forceNewCluster: RecoverReport?
 
     struct DroppedConfChange: Encodable {
         let index: UInt64
@@ -137,24 +137,6 @@ struct RewindReport: ReportJSON {
         case hardStateAfter = "hard_state_after"
         case previousMovedTo = "previous_moved_to"
         case forceNewCluster = "force_new_cluster"
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(stateDir, forKey: .stateDir)
-        try c.encode(dryRun, forKey: .dryRun)
-        try c.encode(changed, forKey: .changed)
-        try c.encode(index, forKey: .index)
-        try c.encode(term, forKey: .term)
-        try c.encode(lastIndexBefore, forKey: .lastIndexBefore)
-        try c.encode(droppedEntries, forKey: .droppedEntries)
-        try c.encode(droppedConfChanges, forKey: .droppedConfChanges)
-        try c.encode(hardStateBefore, forKey: .hardStateBefore)
-        try c.encode(hardStateAfter, forKey: .hardStateAfter)
-        try c.encode(changes, forKey: .changes)
-        try c.encode(warnings, forKey: .warnings)
-        try c.encode(previousMovedTo, forKey: .previousMovedTo)
-        try c.encode(forceNewCluster, forKey: .forceNewCluster)
     }
 }
 
