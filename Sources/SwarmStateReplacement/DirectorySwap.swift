@@ -154,14 +154,15 @@ public enum DirectorySwap {
     }
 
     /// `<parent>/.<name>.swarmsafe-restore-<yyyyMMdd'T'HHmmss'Z'>-<pid>`: a hidden sibling of
-    /// the target, on its file system, to stage a restore in.
+    /// the target, on its file system, where a complete new folder waits for its swap (the
+    /// name predates the other commands that replace a folder, and leftovers keep it).
     public static func stagingName(for target: String, at time: Date) -> String {
         stagingPrefix(for: target) + "\(timestamp(time))-\(getpid())"
     }
 
-    /// Staging folders of earlier restores of `target` that were interrupted (full paths,
-    /// sorted). Each holds either a partly unpacked backup or, when a restore was killed just
-    /// after its swap, the previous state directory: they are never removed automatically.
+    /// Complete folders of earlier replacements of `target` that were interrupted (full paths,
+    /// sorted). Each holds either the new state, killed before its swap, or the previous state
+    /// directory, killed just after it: they are never removed automatically.
     public static func leftovers(for target: String) -> [String] {
         let parent = parentDirectory(of: target)
         let prefix = stagingNamePrefix(for: target)
