@@ -98,7 +98,7 @@ let package = Package(
         ),
         .target(
             name: "SwarmNode",
-            dependencies: ["SwarmStateReplacement", "SwarmFormats", "SwarmStore", "SwarmProto"]
+            dependencies: ["SwarmFormats", "SwarmStore", "SwarmProto"]
         ),
         .target(
             name: "SwarmConventions",

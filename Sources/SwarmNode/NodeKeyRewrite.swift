@@ -1,6 +1,5 @@
 import Foundation
 import SwarmFormats
-import SwarmStateReplacement
 
 /// `swarm-node.key` written again under another KEK (or in the clear), the private key and
 /// raft DEKs unchanged (a DEK that was in the clear is marked for rotation): what swarmkit's
@@ -36,10 +35,10 @@ public enum NodeKeyRewrite {
         return deks
     }
 
-    /// `DirectorySwap.oldName`, with a counter when two changes land within one second (the
+    /// `AsideName.of`, with a counter when two changes land within one second (the
     /// name has second resolution, and a kept file is never overwritten).
     static func asideName(for path: String, at time: Date) -> String {
-        let base = DirectorySwap.oldName(for: path, at: time)
+        let base = AsideName.of(path, at: time)
         var candidate = base
         var counter = 1
         while FileManager.default.fileExists(atPath: candidate) {

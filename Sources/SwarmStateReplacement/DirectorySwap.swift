@@ -150,7 +150,7 @@ public enum DirectorySwap {
 
     /// `<target>.swarmsafe-old-<yyyyMMdd'T'HHmmss'Z'>`: where `install` moves the previous folder.
     public static func oldName(for target: String, at time: Date) -> String {
-        "\(trimmed(target)).swarmsafe-old-\(timestamp(time))"
+        AsideName.of(target, at: time)
     }
 
     /// `<parent>/.<name>.swarmsafe-restore-<yyyyMMdd'T'HHmmss'Z'>-<pid>`: a hidden sibling of
@@ -200,13 +200,7 @@ public enum DirectorySwap {
 
     /// `20261123T154501Z`, UTC.
     static func timestamp(_ time: Date) -> String {
-        let parts = UTCTime.Parts(milliseconds: UTCTime.milliseconds(time))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return pad(parts.year, 4) + pad(parts.month, 2) + pad(parts.day, 2) + "T" + pad(parts.hour, 2)
-            + pad(parts.minute, 2) + pad(parts.second, 2) + "Z"
+        AsideName.timestamp(time)
     }
 
     // MARK: system calls

@@ -102,22 +102,25 @@ package enum UTCTime {
 
         /// `20261123T154501.123Z`
         package var compactString: String {
-            func pad(_ value: Int, _ width: Int) -> String {
-                let text = String(value)
-                return String(repeating: "0", count: max(0, width - text.count)) + text
-            }
-            return pad(year, 4) + pad(month, 2) + pad(day, 2) + "T" + pad(hour, 2) + pad(minute, 2) + pad(second, 2)
-                + "." + pad(millisecond, 3) + "Z"
+            Self.pad(year, 4) + Self.pad(month, 2) + Self.pad(day, 2) + "T" + Self.pad(hour, 2) + Self.pad(minute, 2)
+                + Self.pad(second, 2) + "." + Self.pad(millisecond, 3) + "Z"
+        }
+
+        /// `20261123T154501Z`
+        package var compactSeconds: String {
+            Self.pad(year, 4) + Self.pad(month, 2) + Self.pad(day, 2) + "T" + Self.pad(hour, 2) + Self.pad(minute, 2)
+                + Self.pad(second, 2) + "Z"
         }
 
         /// `2026-11-23T15:45:01Z`
         package var iso8601Seconds: String {
-            func pad(_ value: Int, _ width: Int) -> String {
-                let text = String(value)
-                return String(repeating: "0", count: max(0, width - text.count)) + text
-            }
-            return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(hour, 2) + ":" + pad(minute, 2) + ":"
-                + pad(second, 2) + "Z"
+            Self.pad(year, 4) + "-" + Self.pad(month, 2) + "-" + Self.pad(day, 2) + "T" + Self.pad(hour, 2) + ":"
+                + Self.pad(minute, 2) + ":" + Self.pad(second, 2) + "Z"
+        }
+
+        private static func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
         }
     }
 
