@@ -197,10 +197,7 @@ public struct StateCapture {
     }
 
     static func regularFiles(in directory: String) throws -> [String] {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
+        guard let names = try FileSync.listDirectory(directory) else {
             throw FileAccessError(path: directory, operation: "list", errno: ENOENT)
         }
         // An entry gone or unreadable since the listing is not a file to copy; copying the

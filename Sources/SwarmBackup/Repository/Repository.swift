@@ -116,14 +116,13 @@ public struct BackupRepository: Sendable {
     /// directories, temporary files and foreign files are ignored.
     public func backups() throws(RepositoryError) -> [BackupListing] {
         try checkDirectory()
-        let names: [String]
+        let listed: [String]?
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: path)
+            listed = try FileSync.listDirectory(path)
         } catch {
-            let code = (error as NSError).code == NSFileReadNoSuchFileError ? ENOENT : EACCES
-            if code == ENOENT { throw .missing(path) }
-            throw .fileSystem(FileAccessError(path: path, operation: "list", errno: code))
+            throw .fileSystem(error)
         }
+        guard let names = listed else { throw .missing(path) }
         var listings: [BackupListing] = []
         for fileName in names {
             guard let name = BackupName(fileName: fileName) else { continue }

@@ -64,11 +64,12 @@ package enum TreeCopy {
         try FileSync.sync(output, path: to)
     }
 
+    /// The entries of a folder that must exist, with the real errno when it cannot be listed
+    /// (FileManager's error told only "missing" or, for everything else, a guessed EACCES).
     private static func listDirectory(_ path: String) throws -> [String] {
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: path)
-        } catch {
-            throw FileAccessError(path: path, operation: "list", errno: (error as NSError).code == NSFileReadNoSuchFileError ? ENOENT : EACCES)
+        guard let names = try FileSync.listDirectory(path) else {
+            throw FileAccessError(path: path, operation: "list", errno: ENOENT)
         }
+        return names
     }
 }
