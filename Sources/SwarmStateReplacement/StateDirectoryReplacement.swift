@@ -130,16 +130,18 @@ public struct StateDirectoryReplacement: Sendable {
     /// filled (nothing to hold or lock yet).
     private func claim() throws -> StateDirectoryLock? {
         guard allowsMissingTarget else { return try StateDirectoryLock.claim(target, for: use) }
-        switch try FileSync.entry(target) {
+        let entry = try FileSync.entry(target)
+        switch entry {
         case .missing: return nil
         case .other: throw StagingError.targetNotADirectory(path: target)
         case .emptyDirectory, .nonEmptyDirectory:
-            let holders = try StateDirectoryHolders.find(in: target)
-            guard holders.isEmpty else { throw ReplacementError.held(path: target, holders: holders, use: use) }
-            if let refusalWhenOccupied, try FileSync.entry(target) == .nonEmptyDirectory {
+            // Holders are refused first: "stop Docker" says more than "pass --force".
+            let lock = try StateDirectoryLock.claim(target, for: use)
+            if let refusalWhenOccupied, entry == .nonEmptyDirectory {
+                lock.release()
                 throw refusalWhenOccupied(target)
             }
-            return try StateDirectoryLock.acquire(target, exclusive: true, for: use)
+            return lock
         }
     }
 

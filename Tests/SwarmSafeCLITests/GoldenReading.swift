@@ -5,7 +5,7 @@ import SwarmTestSupport
 /// any folder that must hold the same cluster — a decrypted copy, a restored backup, a
 /// recovered manager — instead of our reader's reading of the source.
 enum GoldenReading {
-    static let kinds = ["node", "service", "task", "network", "cluster", "secret", "config"]
+    static let kinds = Fixtures.goldenKinds
 
     /// `id version name` of every object swarmkit's decoder listed, by kind.
     static func objects(_ scenario: String, _ node: String) throws -> [String: Set<String>] {
