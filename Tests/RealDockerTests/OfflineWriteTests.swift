@@ -78,6 +78,37 @@ extension RealDockerSuite {
             }
         }
 
+        /// `recover --rewind-to N`, through the replacement transaction: dockerd boots the state
+        /// as it was after entry N, without the secret made after it, and runs on from there.
+        @Test func aRewindIsTheEarlierSwarmDockerdBootsWith() throws {
+            try withLab { lab in
+                let (engine, _) = try Self.dockerMadeSwarm(lab, "rewound")
+                let state = engine.stateDirectory.path
+                let inspect = try SwarmsafeCLI.expectSuccess(["inspect", "--json", "--state-dir", state])
+                let raft = try #require(
+                    (try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])?["raft"] as? [String: Any])
+                let index = try #require(raft["last_index"] as? Int)
+                try engine.start()
+                try waitActiveManager(engine)
+                try engine.docker(["secret", "create", "made-after", "-"], input: Data("two".utf8))
+                #expect(try names(engine, "secret") == ["made-after", "made-by-docker"])
+                engine.stop()
+
+                let rewind = try SwarmsafeCLI.expectSuccess(["recover", "--rewind-to", String(index), "--state-dir", state, "--json"])
+                let report = try #require(try JSONSerialization.jsonObject(with: Data(rewind.stdout.utf8)) as? [String: Any])
+                #expect(report["changed"] as? Bool == true)
+                let aside = try #require(report["previous_moved_to"] as? String)
+                #expect(FileManager.default.fileExists(atPath: aside))
+                try engine.start()
+                try waitActiveManager(engine)
+                #expect(try names(engine, "secret") == ["made-by-docker"])
+                // The rewound swarm takes writes again.
+                try engine.docker(["secret", "create", "made-after-rewind", "-"], input: Data("three".utf8))
+                #expect(try names(engine, "secret") == ["made-after-rewind", "made-by-docker"])
+                show("dockerd after recover --rewind-to \(index)", try engine.docker(["secret", "ls"]).stdout)
+            }
+        }
+
         @Test func keyRotateLockAndUnlockAreWhatDockerdAsksFor() throws {
             try withLab { lab in
                 let (engine, firstKey) = try Self.dockerMadeSwarm(lab, "keys", autolock: true)
