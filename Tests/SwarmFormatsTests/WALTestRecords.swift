@@ -1,9 +1,10 @@
 import Foundation
 import SwarmFormats
 import SwarmProto
+import SwarmTestSupport
 
-/// Helpers shared by the WAL writer tests: the raw record sequence of a segment, a seeded
-/// random generator, temporary folders.
+/// Helpers shared by the WAL writer tests: the raw record sequence of a segment, temporary
+/// folders.
 enum WALTestRecords {
     /// `WALWriter.open` right after a writer of the same folder closed. The test runner runs
     /// suites in parallel, and a child process some other test spawns at that moment holds a
@@ -96,15 +97,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// SplitMix64: a reproducible stream for property tests (the seed is in the test name).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The property tests' generator lives in SwarmTestSupport; named here so every file of this
+/// target reaches it without importing that module.
+typealias SeededGenerator = SwarmTestSupport.SeededGenerator
