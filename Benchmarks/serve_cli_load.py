@@ -23,7 +23,8 @@ the folder is replayed and judged again (a command that had not returned when se
 have happened or not; every command that exited 0 before the kill must be there), and serve is
 started again on the same folder and socket, where `docker service ls` / `secret ls` must list
 what the replay holds. The last serve is stopped with SIGTERM (exit 0 expected) and judged once
-more.
+more — unless --end-killed, which leaves the folder as the last kill left it, for a real dockerd
+to boot.
 
 Reported: commands per second and their latency (the whole docker CLI process, as a user sees
 it; each command is several Engine API requests), the server's peak RSS (VmHWM), checked
@@ -33,6 +34,7 @@ secret names, and the services' gen labels, as JSON.
 
 usage: Benchmarks/serve_cli_load.py --bin PATH/TO/swarmsafe --state-dir DIR [--clients 16] [--seconds 20]
                                     [--kill-rounds 0] [--max-rss-mib 1024] [--seed N] [--result FILE] [--docker PATH]
+                                    [--snapshot-interval N] [--end-killed]
 The state directory must be a one-manager state (recover --force-new-cluster first, or one
 Docker made); it is written to. Needs the docker CLI.
 """
@@ -420,6 +422,10 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--result")
     ap.add_argument("--docker", default="docker", help="the docker CLI the clients run")
+    ap.add_argument("--end-killed", action="store_true",
+                    help="leave the folder as the last kill left it (for a real dockerd to boot), not restarted by serve")
+    ap.add_argument("--snapshot-interval", type=int, default=0,
+                    help="first `docker swarm update --snapshot-interval N`, so that snapshots are cut under the load and the kills")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed: {seed}")
@@ -441,6 +447,10 @@ def main():
         before = (services, secrets)
 
         serve = Serve(args.bin, args.state_dir, socket_path, log_path)
+        if args.snapshot_interval:
+            result = subprocess.run(cli + ["swarm", "update", "--snapshot-interval", str(args.snapshot_interval)],
+                                    capture_output=True, env=environment, timeout=60)
+            if result.returncode != 0: raise SystemExit(f"swarm update failed: {result.stderr.decode(errors='replace')}")
         idle, idle_elapsed = baseline(args, cli, environment, min(3.0, max(1.0, args.seconds / 4)))
         elapsed = drive(args, ledger, cli, environment, rng, args.seconds)
         peak = serve.peak_rss_mib()
@@ -476,7 +486,7 @@ def main():
             rebase(ledger, after[0], after[1])
             before = after[:2]
 
-        if args.kill_rounds:
+        if args.kill_rounds and not args.end_killed:
             # Started again after the last kill: it lists the replay, takes writes, stops cleanly.
             ledger.commands = []
             serve = Serve(args.bin, args.state_dir, socket_path, log_path)

@@ -6,10 +6,12 @@ import Testing
 extension RealDockerSuite {
     /// The embedded manager under 16 real docker CLI clients, then SIGKILLed under them at
     /// random moments and started again (`Benchmarks/serve_cli_load.py`, which judges our replay
-    /// after every stop against each command the CLI saw succeed), judged at the end by a real
-    /// dockerd booting the folder: it lists exactly the services and secrets our replay holds,
-    /// with the label of each service's last acknowledged update. One dockerd boot for the load
-    /// and the kills, to keep this lane short.
+    /// after every stop against each command the CLI saw succeed), with a snapshot every 40
+    /// entries so that kills also land around snapshots. The last kill is not followed by serve:
+    /// a real dockerd boots the folder as the kill left it and lists exactly the services and
+    /// secrets our replay holds — every acknowledged write, and the unanswered ones the way our
+    /// replay read them — with the label of each service's last update. One dockerd boot for
+    /// the load and the kills, to keep this lane short.
     @Suite struct ServeUnderLoad {
         @Test func dockerdBootsWhatServeAcknowledgedUnderLoadAndKills() throws {
             try withLab { lab in
@@ -17,7 +19,7 @@ extension RealDockerSuite {
                 let replay = engine.folder.appendingPathComponent("replay.json")
                 let arguments = ServeCLILoadReport.arguments(
                     binary: SwarmsafeCLI.binary, stateDirectory: engine.stateDirectory, docker: "docker",
-                    clients: 16, seconds: 3, killRounds: 3, rssCapMiB: 512, result: replay)
+                    clients: 16, seconds: 3, killRounds: 3, rssCapMiB: 512, snapshotInterval: 40, endKilled: true, result: replay)
                 let result = try BoundedCommand.run("python3", arguments, timeout: 300)
                 show("serve_cli_load.py on a Docker-made swarm", result.stdout)
                 let report = ServeCLILoadReport(output: result.stdout)
@@ -42,7 +44,7 @@ extension RealDockerSuite {
                         if parts.count == 2 { labels[parts[0]] = parts[1] }
                     }
                 #expect(shown == generations)
-                show("dockerd after serve under load and \(report.killRounds) kills",
+                show("dockerd booting the folder serve was SIGKILLed on (round \(report.killRounds))",
                     "\(services.count) services, \(secrets.count) secrets, as the replay holds")
             }
         }

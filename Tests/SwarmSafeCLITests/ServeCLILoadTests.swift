@@ -4,8 +4,8 @@ import Testing
 
 /// A bounded run of `Benchmarks/serve_cli_load.py` (the benchmark runs it longer, outside the
 /// suite): 16 real docker CLI clients creating, updating and removing services and secrets
-/// through `serve`, then serve SIGKILLed under them twice at random moments and started again on
-/// the same folder. The script replays the folder after each stop and judges it against every
+/// through `serve` (a snapshot every 25 entries, so kills also land around snapshots), then
+/// serve SIGKILLed under them twice at random moments and started again on the same folder. The script replays the folder after each stop and judges it against every
 /// command the CLI saw succeed; this test asserts that verdict and the server's peak memory.
 /// Timings are printed, never asserted.
 @Suite struct ServeCLILoadTests {
@@ -23,7 +23,7 @@ import Testing
             "no python3: run scripts/install-system-packages.sh")
         let arguments = ServeCLILoadReport.arguments(
             binary: CLIRunner.binary.path, stateDirectory: folder, docker: docker, clients: 16, seconds: 3, killRounds: 2,
-            rssCapMiB: Self.rssCapMiB)
+            rssCapMiB: Self.rssCapMiB, snapshotInterval: 25)
         let result = try ChildProcess.run(
             python, arguments, environment: ProcessInfo.processInfo.environment, stdin: nil, timeout: 300)
         print(result.stdout)

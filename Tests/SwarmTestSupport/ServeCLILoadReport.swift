@@ -8,15 +8,17 @@ public struct ServeCLILoadReport: Sendable {
     public static let script: String = Fixtures.sourceDirectory.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Benchmarks/serve_cli_load.py").path
 
-    /// The script's arguments for a bounded run; `docker` is the CLI the clients run.
+    /// The script's arguments for a bounded run; `docker` is the CLI the clients run;
+    /// `endKilled` leaves the folder as the last SIGKILL left it.
     public static func arguments(
         binary: String, stateDirectory: URL, docker: String, clients: Int, seconds: Int, killRounds: Int,
-        rssCapMiB: Int, result: URL? = nil
+        rssCapMiB: Int, snapshotInterval: Int? = nil, endKilled: Bool = false, result: URL? = nil
     ) -> [String] {
         [
             script, "--bin", binary, "--state-dir", stateDirectory.path, "--docker", docker, "--clients", String(clients),
             "--seconds", String(seconds), "--kill-rounds", String(killRounds), "--max-rss-mib", String(rssCapMiB),
-        ] + (result.map { ["--result", $0.path] } ?? [])
+        ] + (snapshotInterval.map { ["--snapshot-interval", String($0)] } ?? []) + (endKilled ? ["--end-killed"] : [])
+            + (result.map { ["--result", $0.path] } ?? [])
     }
 
     public let output: String
