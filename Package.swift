@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "SwarmProto",
                 "CSodium",
+                "FaultInjection",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -229,6 +230,19 @@ let package = Package(
             dependencies: ["SwarmFormats", "SwarmProto"],
             path: "Tests/Tools/WALAppender"
         ),
+        // Fuzzing: one entry per decoder of bytes swarmsafe did not write (README.md, "Fuzzing").
+        // The driver is libFuzzer's in scripts/fuzz.sh (--sanitize=fuzzer, -DFUZZING) and a
+        // replayer of inputs otherwise; SwarmFuzzTests runs the entries briefly in the suite.
+        .target(
+            name: "SwarmFuzzTargets",
+            dependencies: ["SwarmBackup", "SwarmEngineAPI", "SwarmConventions", "SwarmFormats", "SwarmProto"],
+            path: "Fuzz/Targets"
+        ),
+        .executableTarget(
+            name: "swarmsafe-fuzz",
+            dependencies: ["SwarmFuzzTargets", "SwarmBackup", "SwarmArchive", "SwarmFormats"],
+            path: "Fuzz/Driver"
+        ),
         .target(
             name: "SwarmTestSupport",
             path: "Tests/SwarmTestSupport"
@@ -353,6 +367,10 @@ let package = Package(
                 "swarmsafe", "swarmsafe-test-appender", "SwarmNode", "SwarmStore", "SwarmFormats", "SwarmTestSupport",
                 "SwarmTestScenarios", "S3TestServer",
             ]
+        ),
+        .testTarget(
+            name: "SwarmFuzzTests",
+            dependencies: ["SwarmFuzzTargets", "SwarmTestSupport"]
         ),
     ]
 )

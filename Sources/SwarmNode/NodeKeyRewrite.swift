@@ -21,7 +21,7 @@ public enum NodeKeyRewrite {
     ) throws -> String? {
         let block = try NodeKeyFile.makeBlock(
             privateKey: keys.plainPrivateKey, deks: deks(keys, kek: kek), kek: kek?.kek, kekVersion: kekVersion, fips: fips)
-        let aside = keepPrevious ? asideName(for: path, at: time) : nil
+        let aside = keepPrevious ? AsideName.unused(for: path, at: time) : nil
         try FileSync.replaceFile(path, with: block.encodedData(), mode: mode, keepingPreviousAt: aside)
         return aside
     }
@@ -35,16 +35,4 @@ public enum NodeKeyRewrite {
         return deks
     }
 
-    /// `AsideName.of`, with a counter when two changes land within one second (the
-    /// name has second resolution, and a kept file is never overwritten).
-    static func asideName(for path: String, at time: Date) -> String {
-        let base = AsideName.of(path, at: time)
-        var candidate = base
-        var counter = 1
-        while FileManager.default.fileExists(atPath: candidate) {
-            candidate = "\(base).\(counter)"
-            counter += 1
-        }
-        return candidate
-    }
 }

@@ -73,7 +73,7 @@ public struct CertificateRenewal {
         if !dryRun {
             // The old certificate stays as it was, under a new name; the new one replaces it in
             // one rename, so swarm-node.crt is never missing.
-            let old = AsideName.of(path, at: now)
+            let old = AsideName.unused(for: path, at: now)
             try FileSync.replaceFile(
                 path, with: Data(issued.pem.utf8), mode: try FileSync.mode(of: path, orIfMissing: 0o644), keepingPreviousAt: old)
             aside = old

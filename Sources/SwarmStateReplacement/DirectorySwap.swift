@@ -219,7 +219,8 @@ public enum DirectorySwap {
 
     /// rename(2); 0 or the errno.
     static func renameStatus(_ from: String, _ to: String) -> Int32 {
-        Foundation.rename(from, to) == 0 ? 0 : errno
+        FaultPoint.step("rename", to)
+        return Foundation.rename(from, to) == 0 ? 0 : errno
     }
 
     /// `renameat2` flags (linux/fs.h).
@@ -256,6 +257,7 @@ public enum DirectorySwap {
     /// it (it is behind _GNU_SOURCE), so it is looked up at run time: glibc 2.28+ and musl
     /// 1.2.4+ have the wrapper; otherwise the raw system call.
     static func renameat2(_ from: String, _ to: String, flags: UInt32) -> Int32 {
+        FaultPoint.step(flags == renameExchangeFlag ? "exchange" : "rename", to)
         #if os(Linux)
         let handle = dlopen(nil, RTLD_NOW)
         defer { if let handle { dlclose(handle) } }

@@ -162,15 +162,21 @@ public struct StateDirectoryReplacement: Sendable {
         }
     }
 
-    /// `-staging-` folders of `target` whose process (the pid ending the name) is not running.
+    /// `-staging-` folders of `target` whose process (the pid ending the name) is not running,
+    /// and the scratch folders the change made beside them (`.<staging name>.<purpose>…`: a
+    /// compaction's new raft folder, the check's copy), which a killed run left just the same.
     package static func abandonedStaging(for target: String) -> [String] {
         let parent = DirectorySwap.parentDirectory(of: target)
         let prefix = (stagingPrefix(for: target) as NSString).lastPathComponent
         // An unreadable parent leaves nothing to clean; creating the staging folder will say why.
         guard let names = try? FileSync.listDirectory(parent) else { return [] }
         return names.filter { name in
-            guard name.hasPrefix(prefix), let pid = name.split(separator: "-").last.flatMap({ Int32($0) }) else { return false }
-            return !Self.isRunning(pid)
+            let staging = name.hasPrefix("." + prefix) ? name.dropFirst() : Substring(name)
+            guard staging.hasPrefix(prefix) else { return false }
+            // "<time>-<pid>", up to the scratch folder's own suffix.
+            let run = staging.dropFirst(prefix.count).prefix { $0 != "." }
+            guard let pid = run.split(separator: "-").last.flatMap({ Int32($0) }) else { return false }
+            return ProcessLiveness.isGone(pid)
         }.sorted().map { DirectorySwap.join(parent, $0) }
     }
 
@@ -179,10 +185,6 @@ public struct StateDirectoryReplacement: Sendable {
         DirectorySwap.join(
             DirectorySwap.parentDirectory(of: target),
             "." + (DirectorySwap.trimmed(target) as NSString).lastPathComponent + ".swarmsafe-staging-")
-    }
-
-    private static func isRunning(_ pid: Int32) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
     }
 
     /// Every folder synced bottom-up (the writers synced the files), so the rename that

@@ -41,8 +41,8 @@ public final class WorkDirectory {
         var removed: [String] = []
         // Housekeeping: a parent that cannot be listed fails the work directory's creation next.
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
-            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
+            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
+            if ProcessLiveness.isGone(pid) {
                 let path = (parent as NSString).appendingPathComponent(entry)
                 if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
             }

@@ -1,5 +1,6 @@
 import Foundation
 import SwarmTestSupport
+import Synchronization
 
 /// Runs the built `swarmsafe` binary the way an operator or a playbook does.
 struct CLIRunner {
@@ -31,7 +32,9 @@ struct CLIRunner {
         return bundleDirectory.appendingPathComponent("swarmsafe")
     }()
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+    /// With `killAfter`, the process is sent SIGKILL after that many seconds if it is still
+    /// running (a crash test's kill by time).
+    static func run(_ arguments: [String], environment: [String: String] = [:], killAfter: Double? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -44,6 +47,14 @@ struct CLIRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        let finished = RunEnded()
+        if let killAfter {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + killAfter) {
+                // Only while this run has not been seen to end: the pid is still ours then.
+                finished.state.withLock { done in if !done { kill(pid, SIGKILL) } }
+            }
+        }
         // Read both pipes before waiting so a large dump cannot fill a pipe and block.
         let stdoutBox = DataBox()
         let group = DispatchGroup()
@@ -53,6 +64,7 @@ struct CLIRunner {
         let stderrData = err.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        finished.state.withLock { $0 = true }
         let stdoutData = stdoutBox.data
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
@@ -63,6 +75,11 @@ struct CLIRunner {
     static func keyArguments(_ scenario: String) -> [String] {
         Fixtures.unlockKey(scenario).map { ["--unlock-key", $0] } ?? []
     }
+}
+
+/// Whether a run has been seen to end, shared with the timer that may kill it.
+private final class RunEnded: Sendable {
+    let state = Mutex(false)
 }
 
 private final class DataBox: @unchecked Sendable {

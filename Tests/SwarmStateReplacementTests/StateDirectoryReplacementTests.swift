@@ -112,11 +112,18 @@ import Glibc
         let abandoned = parent + "/.swarm.swarmsafe-staging-20261101T000000Z-\(dead)"
         let live = parent + "/.swarm.swarmsafe-staging-20261101T000000Z-\(getppid())"
         let complete = parent + "/.swarm.swarmsafe-restore-20261101T000000Z-\(dead)"
-        for folder in [abandoned, live, complete] { try DirectorySwapTests.makeFolder(folder, ["state.json": "partial"]) }
-        #expect(StateDirectoryReplacement.abandonedStaging(for: target) == [abandoned])
+        // Scratch folders a killed change made beside its staging copy (a compaction's, a check's).
+        let compaction = parent + "/..swarm.swarmsafe-staging-20261101T000000Z-\(dead).compact-1a2b3c4d"
+        let checkCopy = parent + "/..swarm.swarmsafe-staging-20261101T000000Z-\(dead).swarmsafe-check-\(dead)-5e6f7a8b"
+        let liveScratch = parent + "/..swarm.swarmsafe-staging-20261101T000000Z-\(getppid()).compact-1a2b3c4d"
+        for folder in [abandoned, live, complete, compaction, checkCopy, liveScratch] {
+            try DirectorySwapTests.makeFolder(folder, ["state.json": "partial"])
+        }
+        #expect(StateDirectoryReplacement.abandonedStaging(for: target) == [abandoned, compaction, checkCopy].sorted())
 
         _ = try StateDirectoryReplacement(target: target, use: .recovery, now: Self.time).run { _ in .unchanged(()) }
-        #expect(!DirectorySwapTests.exists(abandoned))
+        for gone in [abandoned, compaction, checkCopy] { #expect(!DirectorySwapTests.exists(gone)) }
+        #expect(try DirectorySwapTests.tree(liveScratch) == ["state.json": "partial"])
         #expect(try DirectorySwapTests.tree(live) == ["state.json": "partial"])
         #expect(try DirectorySwapTests.tree(complete) == ["state.json": "partial"])
         #expect(DirectorySwap.leftovers(for: target) == [complete])

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FaultInjection
 import Foundation
 import SwarmFormats
 
@@ -102,6 +103,7 @@ public struct BackupRepository: Sendable {
                 BackupName(fileName: String(entry[entry.index(after: entry.startIndex)..<marker.lowerBound])) != nil
             else { continue }
             let full = (path as NSString).appendingPathComponent(entry)
+            FaultPoint.step("unlink", full)
             if unlink(full) == 0 { removed.append(full) }
         }
         return removed
@@ -187,6 +189,7 @@ public struct BackupRepository: Sendable {
         var failure: RepositoryError?
         for name in names {
             let filePath = self.path(for: name)
+            FaultPoint.step("unlink", filePath)
             if unlink(filePath) == 0 {
                 report.removed.append(name)
             } else if errno == ENOENT {

@@ -5,12 +5,17 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import FaultInjection
 import Foundation
 
 /// The POSIX steps the writers need, each failing with the path and the operation so an
 /// operator can act on the message. Modes are set explicitly (never left to the umask) and
 /// every durable step is an fsync of the file *and* of the directory that names it: a rename
 /// or a new file is only crash-safe once its directory has been synced.
+///
+/// Every call here that changes the file system is a crash-test step (`FaultPoint.step`): a
+/// debug build can be killed just before any of them, which is how the crash-injection tests
+/// reach every fsync and rename of every command.
 package enum FileSync {
     /// The entries of a folder; nil when it does not exist.
     package static func listDirectory(_ path: String) throws(FileAccessError) -> [String]? {
@@ -33,6 +38,7 @@ package enum FileSync {
 
     /// Creates a new file (never opens an existing one) for writing.
     package static func createFile(_ path: String, mode: mode_t) throws(FileAccessError) -> Int32 {
+        FaultPoint.step("create", path)
         let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileAccessError(path: path, operation: "create", errno: errno) }
         // The umask may have stripped bits; the formats prescribe exact modes.
@@ -64,6 +70,7 @@ package enum FileSync {
     }
 
     package static func makeDirectory(_ path: String, mode: mode_t) throws(FileAccessError) {
+        FaultPoint.step("mkdir", path)
         guard mkdir(path, mode) == 0 else { throw FileAccessError(path: path, operation: "create directory", errno: errno) }
         guard chmod(path, mode) == 0 else { throw FileAccessError(path: path, operation: "set the mode of", errno: errno) }
     }
@@ -71,6 +78,7 @@ package enum FileSync {
     /// Writes all of `buffer` at `offset` (positioned writes: no shared file offset to track).
     package static func write(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int, path: String) throws(FileAccessError) {
         guard let base = buffer.baseAddress else { return }
+        FaultPoint.step("write", path)
         var done = 0
         while done < buffer.count {
             let n = pwrite(fd, base + done, buffer.count - done, off_t(offset + done))
@@ -97,6 +105,7 @@ package enum FileSync {
 
     /// fsync: data and metadata (size, mode) of a file.
     package static func sync(_ fd: Int32, path: String) throws(FileAccessError) {
+        FaultPoint.step("fsync", path)
         guard fsync(fd) == 0 else { throw FileAccessError(path: path, operation: "fsync", errno: errno) }
     }
 
@@ -104,6 +113,7 @@ package enum FileSync {
     /// segment never changes on append, so the data is all that has to reach the disk.
     package static func syncData(_ fd: Int32, path: String) throws(FileAccessError) {
         #if os(Linux)
+        FaultPoint.step("fdatasync", path)
         guard fdatasync(fd) == 0 else { throw FileAccessError(path: path, operation: "fdatasync", errno: errno) }
         #else
         try sync(fd, path: path)
@@ -112,6 +122,7 @@ package enum FileSync {
 
     /// Makes the names in a directory (new files, renames) durable.
     package static func syncDirectory(_ path: String) throws(FileAccessError) {
+        FaultPoint.step("fsync-dir", path)
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw FileAccessError(path: path, operation: "open directory", errno: errno) }
         defer { close(fd) }
@@ -120,6 +131,7 @@ package enum FileSync {
 
     /// rename(2). Atomic; replaces `to` only when it is a file or an empty directory.
     package static func rename(_ from: String, to: String) throws(FileAccessError) {
+        FaultPoint.step("rename", to)
         guard Foundation.rename(from, to) == 0 else {
             throw FileAccessError(path: to, operation: "rename \(from) to", errno: errno)
         }
@@ -133,10 +145,12 @@ package enum FileSync {
         _ path: String, with data: Data, mode: mode_t, keepingPreviousAt previous: String? = nil
     ) throws(FileAccessError) {
         let temporary = "\(path).swarmsafe-new-\(getpid())"
-        // A leftover of a crashed run that had our pid: only ever our own temporary file.
-        _ = unlink(temporary)
+        removeAbandonedTemporaries(of: path)
         do throws(FileAccessError) {
             try writeNewFile(temporary, data, mode: mode)
+            if let previous {
+                FaultPoint.step("link", previous)
+            }
             if let previous, link(path, previous) != 0 {
                 throw FileAccessError(path: previous, operation: "keep \(path) as", errno: errno)
             }
@@ -149,7 +163,22 @@ package enum FileSync {
         try syncDirectory(directory.isEmpty ? "." : directory)
     }
 
+    /// `<path>.swarmsafe-new-<pid>` files of runs that were killed before their rename (their
+    /// process is gone, or had our pid): only ever our own temporary copies, never read.
+    private static func removeAbandonedTemporaries(of path: String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let prefix = (path as NSString).lastPathComponent + ".swarmsafe-new-"
+        // Housekeeping: a folder that cannot be listed fails the write that follows.
+        for name in (try? listDirectory(directory.isEmpty ? "." : directory)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
+            if pid == getpid() || ProcessLiveness.isGone(pid) {
+                _ = unlink((directory.isEmpty ? "." : directory) + "/" + name)
+            }
+        }
+    }
+
     package static func truncate(_ fd: Int32, to size: Int, path: String) throws(FileAccessError) {
+        FaultPoint.step("truncate", path)
         guard ftruncate(fd, off_t(size)) == 0 else { throw FileAccessError(path: path, operation: "truncate", errno: errno) }
     }
 
@@ -157,6 +186,7 @@ package enum FileSync {
     /// (fallocate mode 0); where the file system cannot, the size is set with ftruncate, which
     /// reads back as zeros all the same.
     package static func preallocate(_ fd: Int32, size: Int, path: String) throws(FileAccessError) {
+        FaultPoint.step("preallocate", path)
         #if os(Linux)
         // posix_fallocate is fallocate mode 0 where the file system supports it.
         var result: Int32
@@ -194,9 +224,8 @@ package enum FileSync {
             throw FileAccessError(path: path, operation: "examine", errno: errno)
         }
         guard info.st_mode & S_IFMT == S_IFDIR else { return .other }
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw FileAccessError(path: path, operation: "list", errno: EACCES)
-        }
+        // Gone between the lstat and the listing: as missing as if the lstat had found nothing.
+        guard let names = try listDirectory(path) else { return .missing }
         return names.isEmpty ? .emptyDirectory : .nonEmptyDirectory
     }
 

@@ -18,9 +18,11 @@ public enum StagingError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// A new state directory under construction: a hidden sibling of the target, renamed onto it
-/// only when complete and synced. A crash leaves the target as it was (absent, or the empty
-/// directory it was) plus a hidden staging folder, never a half-written target.
+/// A new state directory under construction: a hidden sibling of the target
+/// (`.<name>.swarmsafe-creating-<pid>-<random>`), renamed onto it only when complete and
+/// synced. A crash leaves the target as it was (absent, or the empty directory it was) plus a
+/// hidden staging folder, never a half-written target; the next run removes that folder once
+/// its process is gone.
 package struct StagedDirectory {
     static let mode: mode_t = 0o700
 
@@ -46,9 +48,20 @@ package struct StagedDirectory {
         let parent = try Self.check(target: target)
         self.target = target
         self.parent = parent
-        let name = (target as NSString).lastPathComponent
-        path = parent + "/." + name + ".swarmsafe-" + UUID().uuidString.prefix(8).lowercased()
+        let prefix = "." + (target as NSString).lastPathComponent + ".swarmsafe-creating-"
+        Self.removeAbandoned(in: parent, prefix: prefix)
+        path = parent + "/" + prefix + "\(getpid())-" + UUID().uuidString.prefix(8).lowercased()
         try FileSync.makeDirectory(path, mode: Self.mode)
+    }
+
+    /// Staging folders of killed runs for the same target: partial by construction (a complete
+    /// one was renamed onto the target), and only ever what such a run wrote.
+    private static func removeAbandoned(in parent: String, prefix: String) {
+        // Housekeeping: a parent that cannot be listed fails the staging folder's creation next.
+        for name in (try? FileSync.listDirectory(parent)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), ProcessLiveness.isGone(pid) else { continue }
+            try? FileManager.default.removeItem(atPath: parent + "/" + name)
+        }
     }
 
     /// Syncs the staged tree's root, renames it onto the target and syncs the parent.
