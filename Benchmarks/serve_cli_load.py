@@ -99,9 +99,10 @@ class Serve:
         with open(self.log_path, "rb") as f:
             return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
 
-    def peak_rss_mib(self):
+    def memory_mib(self, field):
+        """VmHWM (the peak) or VmRSS (now) of the server, in MiB."""
         with open(f"/proc/{self.process.pid}/status") as f:
-            return next((int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM:")), float("nan"))
+            return next((int(line.split()[1]) / 1024 for line in f if line.startswith(field + ":")), float("nan"))
 
     def kill(self):
         self.process.send_signal(signal.SIGKILL)
@@ -452,11 +453,13 @@ def main():
                                     capture_output=True, env=environment, timeout=60)
             if result.returncode != 0: raise SystemExit(f"swarm update failed: {result.stderr.decode(errors='replace')}")
         idle, idle_elapsed = baseline(args, cli, environment, min(3.0, max(1.0, args.seconds / 4)))
+        rss_before = serve.memory_mib("VmRSS")
         elapsed = drive(args, ledger, cli, environment, rng, args.seconds)
-        peak = serve.peak_rss_mib()
+        peak, rss_after = serve.memory_mib("VmHWM"), serve.memory_mib("VmRSS")
         status = serve.stop()
         serve = None
         report_load(args, ledger, elapsed, peak, idle, idle_elapsed)
+        print(f"server RSS before the load {rss_before:.1f} MiB, after it {rss_after:.1f} MiB")
         if status != 0: problems.append(f"serve exited with {status} on SIGTERM")
         if peak > args.max_rss_mib: problems.append(f"serve peak RSS {peak:.1f} MiB over the cap of {args.max_rss_mib} MiB")
         if not any(c[2] == "ok" for c in ledger.commands): problems.append("no write was acknowledged")
