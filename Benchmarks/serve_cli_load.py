@@ -34,7 +34,7 @@ secret names, and the services' gen labels, as JSON.
 
 usage: Benchmarks/serve_cli_load.py --bin PATH/TO/swarmsafe --state-dir DIR [--clients 16] [--seconds 20]
                                     [--kill-rounds 0] [--max-rss-mib 1024] [--seed N] [--result FILE] [--docker PATH]
-                                    [--snapshot-interval N] [--end-killed]
+                                    [--snapshot-interval N] [--end-killed] [--commands-log FILE]
 The state directory must be a one-manager state (recover --force-new-cluster first, or one
 Docker made); it is written to. Needs the docker CLI.
 """
@@ -127,6 +127,7 @@ class Ledger:
         self.commands = []          # (kind, seconds, outcome) with outcome ok | conflict | unknown | error
         self.errors = []
         self.conflicts = {}         # Docker's answer -> how many times
+        self.log = None             # --commands-log: every command, one JSON line each
         # Names one client owns: the state its last successful command left (None: absent; a
         # service's gen label; True: a secret); the command it had not finished when serve died.
         self.owned = {}
@@ -191,9 +192,13 @@ class Client(threading.Thread):
         if self.killed.at is not None and ended >= self.killed.at: return "unknown"
         return "error"
 
-    def record(self, kind, name, seconds, outcome, stderr):
+    def record(self, kind, name, seconds, outcome, stderr, status, ended):
         with self.ledger.lock:
             self.ledger.commands.append((kind, seconds, outcome))
+            if self.ledger.log:
+                self.ledger.log.write(json.dumps({"client": self.number, "command": kind, "name": name, "status": status,
+                                                  "outcome": outcome, "seconds": round(seconds, 4), "ended": round(ended, 4),
+                                                  "stderr": stderr[-500:]}) + "\n")
             if outcome == "error": self.ledger.errors.append((kind, name, stderr[-300:]))
             if outcome == "conflict":
                 # The answer with names and IDs taken out, so that like answers count together.
@@ -212,7 +217,7 @@ class Client(threading.Thread):
             kind = "secret create" if ledger.owned.get(name) is None else "secret rm"
         gen, status, stderr, seconds, ended = self.command(kind, name)
         outcome = self.outcome(status, stderr, ended, OWNED_CONFLICT)
-        self.record(kind, name, seconds, outcome, stderr)
+        self.record(kind, name, seconds, outcome, stderr, status, ended)
         with ledger.lock:
             after = {"service create": gen, "service update": gen, "secret create": True}.get(kind)
             if outcome == "ok":
@@ -229,7 +234,7 @@ class Client(threading.Thread):
             kind = self.rng.choice(["secret create", "secret rm"])
         _, status, stderr, seconds, ended = self.command(kind, name)
         outcome = self.outcome(status, stderr, ended, CONFLICT)
-        self.record(kind, name, seconds, outcome, stderr)
+        self.record(kind, name, seconds, outcome, stderr, status, ended)
         key = {("create", "ok"): "created", ("rm", "ok"): "removed",
                ("create", "unknown"): "create?", ("rm", "unknown"): "remove?"}.get((kind.split()[1], outcome))
         if key:
@@ -423,6 +428,7 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--result")
     ap.add_argument("--docker", default="docker", help="the docker CLI the clients run")
+    ap.add_argument("--commands-log", help="write every command (client, name, exit status, outcome, seconds, stderr) as JSON lines")
     ap.add_argument("--end-killed", action="store_true",
                     help="leave the folder as the last kill left it (for a real dockerd to boot), not restarted by serve")
     ap.add_argument("--snapshot-interval", type=int, default=0,
@@ -439,6 +445,7 @@ def main():
                    if name not in ("DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")}
     environment.update(DOCKER_CONFIG=os.path.join(work, "docker-config"), DOCKER_CLI_HINTS="false")
     ledger = Ledger(args.clients)
+    if args.commands_log: ledger.log = open(args.commands_log, "w")
     problems = []
     serve = None
     try:
@@ -517,6 +524,7 @@ def main():
         print("ok")
     finally:
         if serve: serve.stop()
+        if ledger.log: ledger.log.close()
         subprocess.run(["rm", "-rf", work])
 
 
