@@ -29,9 +29,18 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
     /// Interface names (which `docker swarm init` also accepts) are not resolved: an offline
     /// tool cannot know the interfaces of the machine the folder is for.
     public init(parsing text: String) throws(AddressError) {
+        let parts = try Self.parts(parsing: text)
+        try self.init(ip: parts.ip, port: parts.port ?? Self.defaultPort)
+    }
+
+    /// The IP and, when the text gives one, the port of `IP`, `IP:PORT`, `[IPv6]` or
+    /// `[IPv6]:PORT` (surrounding spaces ignored): for callers to whom a port left out means
+    /// something other than the default. The port is decimal digits only, as Go's `strconv`
+    /// and Docker read it: `+80` is refused, not read as 80.
+    public static func parts(parsing text: String) throws(AddressError) -> (ip: String, port: UInt16?) {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         var host = trimmed
-        var portText: String?
+        var portText: Substring?
         if trimmed.hasPrefix("[") {
             guard let close = trimmed.firstIndex(of: "]") else {
                 throw .invalidAdvertiseAddress(text, reason: "missing \"]\"")
@@ -40,15 +49,17 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
             let rest = trimmed[trimmed.index(after: close)...]
             if !rest.isEmpty {
                 guard rest.hasPrefix(":") else { throw .invalidAdvertiseAddress(text, reason: "expected \":PORT\" after \"]\"") }
-                portText = String(rest.dropFirst())
+                portText = rest.dropFirst()
             }
         } else if trimmed.filter({ $0 == ":" }).count == 1, let colon = trimmed.firstIndex(of: ":") {
             host = String(trimmed[..<colon])
-            portText = String(trimmed[trimmed.index(after: colon)...])
+            portText = trimmed[trimmed.index(after: colon)...]
         }
-        var port = Self.defaultPort
+        var port: UInt16?
         if let portText {
-            guard let value = UInt16(portText), value != 0 else {
+            guard !portText.isEmpty, portText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+                let value = UInt16(portText), value != 0
+            else {
                 throw .invalidAdvertiseAddress(text, reason: "the port must be a number from 1 to 65535")
             }
             port = value
@@ -56,7 +67,7 @@ public struct AdvertiseAddress: Sendable, Equatable, CustomStringConvertible {
         guard Self.isIPLiteral(host) else {
             throw .invalidAdvertiseAddress(text, reason: "\"\(host)\" is not an IPv4 or IPv6 address")
         }
-        try self.init(ip: host, port: port)
+        return (host, port)
     }
 
     /// `ip:port` as Go's `net.JoinHostPort` writes it.

@@ -29,10 +29,9 @@ public struct RequestedAddress: Sendable, Equatable, CustomStringConvertible {
     public let port: UInt16?
 
     public init(parsing text: String) throws(AddressError) {
-        let parsed = try AdvertiseAddress(parsing: text)
-        ip = parsed.ip
-        let hasPort = text.hasPrefix("[") ? text.contains("]:") : text.filter { $0 == ":" }.count == 1
-        port = hasPort ? parsed.port : nil
+        let parts = try AdvertiseAddress.parts(parsing: text)
+        ip = parts.ip
+        port = parts.port
     }
 
     /// The full address, given the port the member has now (`ip:port` of its record).
