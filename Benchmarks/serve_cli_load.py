@@ -34,11 +34,11 @@ secret names, and the services' gen labels, as JSON.
 
 usage: Benchmarks/serve_cli_load.py --bin PATH/TO/swarmsafe --state-dir DIR [--clients 16] [--seconds 20]
                                     [--kill-rounds 0] [--max-rss-mib 1024] [--seed N] [--result FILE] [--docker PATH]
-                                    [--snapshot-interval N] [--end-killed] [--commands-log FILE]
+                                    [--snapshot-interval N] [--end-killed] [--commands-log FILE] [--count-requests]
 The state directory must be a one-manager state (recover --force-new-cluster first, or one
 Docker made); it is written to. Needs the docker CLI.
 """
-import argparse, json, os, random, re, signal, subprocess, sys, tempfile, threading, time
+import argparse, json, os, random, re, signal, socket, subprocess, sys, tempfile, threading, time
 
 IMAGE = "local/busybox:1"
 PREFIX = "load-"
@@ -368,6 +368,75 @@ def compare_lists(cli, environment, replayed, when):
     return problems
 
 
+class CountingProxy:
+    """A unix socket in front of serve's that counts the HTTP requests passing through it: the
+    docker CLI opens a connection per command and sends its requests on it one after another,
+    so request lines are counted in what each connection sent, once it closes. Used for a short
+    calibration only (it adds a hop), to turn commands per second into requests per second."""
+
+    REQUEST = re.compile(rb"(?:GET|HEAD|POST|PUT|DELETE) /\S* HTTP/1\.[01]\r\n")
+
+    def __init__(self, path, upstream):
+        self.path, self.upstream, self.requests, self.lock = path, upstream, 0, threading.Lock()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(path)
+        self.listener.listen(64)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(client,), daemon=True).start()
+
+    def serve(self, client):
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.connect(self.upstream)
+        threading.Thread(target=self.pump, args=(server, client, None), daemon=True).start()
+        sent = bytearray()
+        self.pump(client, server, sent)
+        with self.lock:
+            self.requests += len(self.REQUEST.findall(bytes(sent)))
+
+    @staticmethod
+    def pump(source, destination, record):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data: break
+                if record is not None: record.extend(data)
+                destination.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, destination):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self):
+        self.listener.close()
+        os.unlink(self.path)
+
+
+def calibrate(args, ledger, cli_to, environment, rng, work, socket_path, seconds=2.0):
+    """Engine API requests per docker command, the same mix through a CountingProxy."""
+    proxy = CountingProxy(os.path.join(work, "counting.sock"), socket_path)
+    try:
+        ledger.commands = []
+        drive(args, ledger, cli_to(proxy.path), environment, rng, seconds)
+        commands = len(ledger.commands)
+        time.sleep(0.2)  # the last connections' counting threads
+        with proxy.lock:
+            return proxy.requests / commands if commands else float("nan")
+    finally:
+        proxy.close()
+        ledger.commands, ledger.conflicts = [], {}
+
+
 def baseline(args, cli, environment, seconds):
     """The same number of clients running `docker version` (a ping and one small request)
     through the same socket: what the docker CLI itself costs on this machine, so the write
@@ -389,7 +458,7 @@ def baseline(args, cli, environment, seconds):
     return latencies, time.perf_counter() - started
 
 
-def report_load(args, ledger, elapsed, peak, idle, idle_elapsed):
+def report_load(args, ledger, elapsed, peak, idle, idle_elapsed, per_command):
     ms = lambda s: s * 1000
     commands = ledger.commands
     answered = [c for c in commands if c[2] in ("ok", "conflict")]
@@ -399,6 +468,9 @@ def report_load(args, ledger, elapsed, peak, idle, idle_elapsed):
     print(f"machine: {os.cpu_count()} cores; {args.clients} docker CLI clients for {elapsed:.1f} s on {args.state_dir}")
     print(f"commands: {len(commands)} ({len(answered) / elapsed:.1f}/s answered); acknowledged writes: {len(acknowledged)}"
           f" ({len(acknowledged) / elapsed:.1f}/s); conflicts: {len(conflicts)}; errors: {len(ledger.errors)}")
+    if per_command:
+        print(f"Engine API requests: {per_command:.2f} per command (counted in a calibration through a proxy),"
+              f" so about {per_command * len(commands) / elapsed:.0f} requests/s")
     print(f"command latency p50 {ms(percentile(latencies, 50)):.0f} ms, p99 {ms(percentile(latencies, 99)):.0f} ms,"
           f" max {ms(max(latencies, default=float('nan'))):.0f} ms")
     print(f"baseline, {args.clients} clients running docker version: {len(idle) / idle_elapsed:.1f}/s,"
@@ -428,6 +500,8 @@ def main():
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--result")
     ap.add_argument("--docker", default="docker", help="the docker CLI the clients run")
+    ap.add_argument("--count-requests", action="store_true",
+                    help="first run the mix for 2 s through a request-counting proxy, to report requests per second")
     ap.add_argument("--commands-log", help="write every command (client, name, exit status, outcome, seconds, stderr) as JSON lines")
     ap.add_argument("--end-killed", action="store_true",
                     help="leave the folder as the last kill left it (for a real dockerd to boot), not restarted by serve")
@@ -459,14 +533,16 @@ def main():
             result = subprocess.run(cli + ["swarm", "update", "--snapshot-interval", str(args.snapshot_interval)],
                                     capture_output=True, env=environment, timeout=60)
             if result.returncode != 0: raise SystemExit(f"swarm update failed: {result.stderr.decode(errors='replace')}")
-        idle, idle_elapsed = baseline(args, cli, environment, min(3.0, max(1.0, args.seconds / 4)))
         rss_before = serve.memory_mib("VmRSS")
+        idle, idle_elapsed = baseline(args, cli, environment, min(3.0, max(1.0, args.seconds / 4)))
+        per_command = calibrate(args, ledger, lambda path: [args.docker, "-H", f"unix://{path}"], environment, rng,
+                                work, socket_path) if args.count_requests else None
         elapsed = drive(args, ledger, cli, environment, rng, args.seconds)
         peak, rss_after = serve.memory_mib("VmHWM"), serve.memory_mib("VmRSS")
         status = serve.stop()
         serve = None
-        report_load(args, ledger, elapsed, peak, idle, idle_elapsed)
-        print(f"server RSS before the load {rss_before:.1f} MiB, after it {rss_after:.1f} MiB")
+        report_load(args, ledger, elapsed, peak, idle, idle_elapsed, per_command)
+        print(f"server RSS once booted {rss_before:.1f} MiB, after the load {rss_after:.1f} MiB")
         if status != 0: problems.append(f"serve exited with {status} on SIGTERM")
         if peak > args.max_rss_mib: problems.append(f"serve peak RSS {peak:.1f} MiB over the cap of {args.max_rss_mib} MiB")
         if not any(c[2] == "ok" for c in ledger.commands): problems.append("no write was acknowledged")
