@@ -27,8 +27,10 @@ more — unless --end-killed, which leaves the folder as the last kill left it, 
 to boot.
 
 Reported: commands per second and their latency (the whole docker CLI process, as a user sees
-it; each command is several Engine API requests), the server's peak RSS (VmHWM), checked
-against --max-rss-mib. Exit status 0 only when nothing was lost, nothing failed but Docker's
+it), against a baseline in the same run (the same number of clients running `docker version`);
+with --count-requests, the Engine API requests per command, counted through a proxy in a short
+calibration first, and so requests per second; the server's RSS once booted and its peak
+(VmHWM), checked against --max-rss-mib. Exit status 0 only when nothing was lost, nothing failed but Docker's
 conflicts, and memory stayed under the cap. --result FILE writes the final replay's service and
 secret names, and the services' gen labels, as JSON.
 
@@ -511,7 +513,8 @@ def main():
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     print(f"seed: {seed}")
     rng = random.Random(seed)
-    work = tempfile.mkdtemp(prefix="swarmsafe-cli-load-")
+    # In /tmp, not a deep $TMPDIR: unix socket paths are limited to 108 bytes.
+    work = tempfile.mkdtemp(prefix="swarmsafe-cli-load-", dir="/tmp")
     socket_path = os.path.join(work, "docker.sock")
     cli = [args.docker, "-H", f"unix://{socket_path}"]
     log_path = os.path.join(work, "serve.log")
