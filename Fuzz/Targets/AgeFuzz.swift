@@ -1,0 +1,45 @@
+import Foundation
+import SwarmFormats
+
+/// The input is an age file (header, MAC, payload stream), opened with the fuzz identity and
+/// with the fuzz passphrase, in one piece and fed in small pieces as archives are streamed.
+/// The same bytes, as plaintext, must survive an encrypt/decrypt round trip.
+enum AgeFuzz {
+    static func run(_ data: Data) -> FuzzOutcome {
+        let identity = AgeDecryptionKey.identities([FuzzKeys.ageIdentity])
+        let passphrase = AgeDecryptionKey.passphrase(FuzzKeys.agePassphrase, maxWorkFactor: FuzzKeys.ageWorkFactor)
+        var opened: Data?
+        let whole = FuzzOutcome.of { opened = try Age.decrypt(data, with: identity) }
+        let byPassphrase = FuzzOutcome.of { opened = try Age.decrypt(data, with: passphrase) }
+        precondition(!(whole.isAccepted && byPassphrase.isAccepted), "one file opened by an identity and by a passphrase")
+        let key = whole.isAccepted ? identity : passphrase
+        var streamed = Data()
+        let pieces = FuzzOutcome.of {
+            let decryptor = AgeDecryptor(with: key) { streamed.append($0) }
+            var offset = 0
+            while offset < data.count {
+                let end = min(data.count, offset + 777)
+                try decryptor.write(data.subdata(in: offset..<end))
+                offset = end
+            }
+            try decryptor.finish()
+        }
+        let outcome = whole.isAccepted ? whole : byPassphrase
+        precondition(pieces.isAccepted == outcome.isAccepted, "age file opens whole (\(outcome)) but not in pieces (\(pieces)), or the reverse")
+        if let opened, pieces.isAccepted {
+            precondition(streamed == opened, "age file decrypts to different bytes in pieces")
+        }
+        roundTrip(data)
+        return outcome
+    }
+
+    private static func roundTrip(_ plaintext: Data) {
+        do {
+            let sealed = try Age.encrypt(plaintext, to: .recipients([FuzzKeys.ageIdentity.recipient]))
+            let opened = try Age.decrypt(sealed, with: .identities([FuzzKeys.ageIdentity]))
+            precondition(opened == plaintext, "age round trip changed \(plaintext.count) bytes")
+        } catch {
+            preconditionFailure("age round trip failed: \(error)")
+        }
+    }
+}
