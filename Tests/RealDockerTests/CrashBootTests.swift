@@ -48,12 +48,7 @@ extension RealDockerSuite {
         @Test func killedRestoreAndKeyLockLeaveStatesDockerdBoots() throws {
             try withLab { lab in
                 let engine = try lab.engine("crashed")
-                try engine.swarmInit()
-                try engine.importBusybox()
-                try engine.docker(["secret", "create", "kept", "-"], input: Data("1".utf8))
-                try engine.docker(["service", "create", "--detach", "--name", "web", "--replicas", "1", DockerEngine.busybox, "sleep", "1d"])
-                try waitRunning(engine, "web", "1/1")
-                engine.stop()
+                try makeSmallSwarm(engine)
                 let folder = engine.stateDirectory
                 let scratch = try temporaryFolder("crash-boot")
                 defer { try? FileManager.default.removeItem(at: scratch) }

@@ -49,6 +49,17 @@ func waitActiveManager(_ engine: DockerEngine, timeout: TimeInterval = 60) throw
     }
 }
 
+/// A one-manager swarm made by dockerd with a secret `kept` and a service `web` running one
+/// busybox task; the daemon is stopped, so the folder can be worked on offline.
+func makeSmallSwarm(_ engine: DockerEngine) throws {
+    try engine.swarmInit()
+    try engine.importBusybox()
+    try engine.docker(["secret", "create", "kept", "-"], input: Data("1".utf8))
+    try engine.docker(["service", "create", "--detach", "--name", "web", "--replicas", "1", DockerEngine.busybox, "sleep", "1d"])
+    try waitRunning(engine, "web", "1/1")
+    engine.stop()
+}
+
 /// Prints what the real engine showed, so the test log reads as evidence.
 func show(_ title: String, _ text: String) {
     print("== \(title)\n\(text)")

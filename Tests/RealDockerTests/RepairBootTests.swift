@@ -53,12 +53,7 @@ extension RealDockerSuite {
         @Test func bothDamagesDockerdCannotStartFromAreRepairedAndBoot() throws {
             try withLab { lab in
                 let engine = try lab.engine("repaired")
-                try engine.swarmInit()
-                try engine.importBusybox()
-                try engine.docker(["secret", "create", "kept", "-"], input: Data("1".utf8))
-                try engine.docker(["service", "create", "--detach", "--name", "web", "--replicas", "1", DockerEngine.busybox, "sleep", "1d"])
-                try waitRunning(engine, "web", "1/1")
-                engine.stop()
+                try makeSmallSwarm(engine)
 
                 // 1. Other bytes inside the last record (fixed ones, so every run sees the
                 // same damage): its CRC no longer matches.

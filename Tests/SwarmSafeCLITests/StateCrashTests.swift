@@ -54,6 +54,13 @@ import Testing
         try (0..<4).reversed().map { keyFile(folder, $0) }.first { try opens(folder, with: $0) }
     }
 
+    /// Never a folder locked with a key nobody was given: a new state opens with the key file
+    /// the killed run wrote before it changed anything.
+    static func opensWithTheKilledRunsKey(_ folder: URL, _ found: Found) throws {
+        let opened = try found == .old || opens(folder, with: keyFile(folder, 0))
+        #expect(opened, "the new state does not open with the key the killed run wrote")
+    }
+
     static func openingKeyArguments(_ folder: URL) -> [String] {
         // A key that cannot be tried makes `check` fail, which is the finding.
         guard let key = try? openingKey(folder) else { return [] }
@@ -112,11 +119,7 @@ import Testing
                 let current = found == .new ? ["--unlock-key-file", keyFile(folder, 0).path] : autolockKey
                 return ["key", "rotate", "--state-dir", folder.path, "--new-key-file", keyFile(folder, 1).path] + current
             },
-            afterKill: { folder, found in
-                // Never a folder locked with a key nobody was given.
-                let opened = try found == .old || opens(folder, with: keyFile(folder, 0))
-                #expect(opened, "the new state does not open with the key the killed run wrote")
-            },
+            afterKill: opensWithTheKilledRunsKey,
             checkArguments: openingKeyArguments),
         "key lock": Command(
             fixture: ("single-manager", "manager-1"),
@@ -125,10 +128,7 @@ import Testing
             rerun: { folder, found in
                 found == .old ? ["key", "lock", "--state-dir", folder.path, "--new-key-file", keyFile(folder, 1).path] : nil
             },
-            afterKill: { folder, found in
-                let opened = try found == .old || opens(folder, with: keyFile(folder, 0))
-                #expect(opened, "the new state does not open with the key the killed run wrote")
-            },
+            afterKill: opensWithTheKilledRunsKey,
             checkArguments: openingKeyArguments),
         "key unlock": Command(
             fixture: ("autolock-3mgr", "manager-3"),
