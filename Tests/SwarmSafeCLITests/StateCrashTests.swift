@@ -190,7 +190,12 @@ import Testing
 
             // The folder: the old state to the byte, or the complete new one.
             let found: Found = try Fixtures.tree(folder.path) == old ? .old : .new
-            if found == .new { #expect(try command.isNew(folder), "\(name) killed \(point): neither the old state nor the new one") }
+            if found == .new {
+                #expect(try command.isNew(folder), "\(name) killed \(point): neither the old state nor the new one")
+                // As the kill left it (check boots a copy): an operator may start Docker on it now.
+                let check = try CLIRunner.run(["check", "--state-dir", folder.path] + command.checkArguments(folder))
+                #expect(check.status == 0, "\(name) killed \(point): the state it left does not boot: \(check.stdout)\(check.stderr)")
+            }
             outcomes[found, default: 0] += 1
             try command.afterKill(folder, found)
             // Beside it: hidden staging copies, or whole states.
