@@ -31,9 +31,11 @@ done
 all=(wal snapshot node-key age archive state-json docker-state-json engine-api)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 
-swift build --scratch-path .build-fuzz -c release --product swarmsafe-fuzz \
+# Debug configuration on purpose: with -O (Swift 6.3) swiftc leaves the Swift code without
+# libFuzzer's coverage counters, and an unguided fuzzer only replays random mutations of the seeds.
+swift build --scratch-path .build-fuzz -c debug --product swarmsafe-fuzz \
   --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING
-driver=.build-fuzz/release/swarmsafe-fuzz
+driver=.build-fuzz/debug/swarmsafe-fuzz
 out=${FUZZ_OUT:-.build-fuzz/runs}
 
 findings=0
