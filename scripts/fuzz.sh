@@ -36,6 +36,14 @@ all=(wal snapshot node-key age archive state-json docker-state-json engine-api)
 swift build --scratch-path .build-fuzz -c debug --product swarmsafe-fuzz \
   --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING
 driver=.build-fuzz/debug/swarmsafe-fuzz
+# Refuse to fuzz blind: swiftc does not always emit the coverage counters (seen here: a rebuild
+# with the same command produced Swift objects without them). libFuzzer prints "cov:" only
+# when the seeds reach instrumented code.
+if ! SWARMSAFE_FUZZ_TARGET=engine-api SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
+    "$driver" -runs=0 Fuzz/Seeds/engine-api 2>&1 | grep -q 'INITED cov: [0-9]\{4,\}'; then
+  echo "the Swift code in $driver has no coverage counters: rm -rf .build-fuzz/x86_64-unknown-linux-gnu/debug and run again" >&2
+  exit 3
+fi
 out=${FUZZ_OUT:-.build-fuzz/runs}
 
 findings=0
