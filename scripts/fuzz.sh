@@ -8,6 +8,7 @@
 #
 # usage: scripts/fuzz.sh [--seconds N] [--timeout S] [--rss-mb M] [target...]
 #   targets: wal snapshot node-key age archive state-json docker-state-json engine-api (default: all)
+#   FUZZ_BUILD (default .build-fuzz) is the build folder (gitignored: .build-*).
 #   FUZZ_OUT (default .build-fuzz/runs) keeps each target's growing corpus between runs, its
 #   log and the inputs of any finding (artifacts/<target>/crash-…, leak-…, timeout-…, oom-…).
 # Replay an input without sanitizers: swift run swarmsafe-fuzz <target> <file>.
@@ -23,7 +24,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --rss-mb) rss_mb=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -31,17 +32,19 @@ done
 all=(wal snapshot node-key age archive state-json docker-state-json engine-api)
 [[ ${#targets[@]} -eq 0 ]] && targets=("${all[@]}")
 
-# Debug configuration on purpose: with -O (Swift 6.3) swiftc leaves the Swift code without
-# libFuzzer's coverage counters, and an unguided fuzzer only replays random mutations of the seeds.
-swift build --scratch-path .build-fuzz -c debug --product swarmsafe-fuzz \
-  --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING
-driver=.build-fuzz/debug/swarmsafe-fuzz
-# Refuse to fuzz blind: swiftc does not always emit the coverage counters (seen here: a rebuild
-# with the same command produced Swift objects without them). libFuzzer prints "cov:" only
-# when the seeds reach instrumented code.
+# SwiftPM passes its sanitizers to swiftc as separate flags (-sanitize=fuzzer -sanitize=address)
+# and swiftc 6.3 keeps only the last: the Swift objects got ASan but no coverage counters, and
+# libFuzzer mutated blindly. One combined -sanitize=fuzzer,address, given last, instruments for
+# both; SwiftPM's own --sanitize flags stay for its link step (libFuzzer's main, no renamed
+# entry point).
+build=${FUZZ_BUILD:-.build-fuzz}
+swift build --scratch-path "$build" -c debug --product swarmsafe-fuzz \
+  --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+driver=$build/debug/swarmsafe-fuzz
+# Refuse to fuzz blind: libFuzzer prints "cov:" only for instrumented code the seeds reach.
 if ! SWARMSAFE_FUZZ_TARGET=engine-api SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
     "$driver" -runs=0 Fuzz/Seeds/engine-api 2>&1 | grep -q 'INITED cov: [0-9]\{4,\}'; then
-  echo "the Swift code in $driver has no coverage counters: rm -rf .build-fuzz/x86_64-unknown-linux-gnu/debug and run again" >&2
+  echo "the Swift code in $driver has no coverage counters (check the -sanitize flags swiftc was given)" >&2
   exit 3
 fi
 out=${FUZZ_OUT:-.build-fuzz/runs}
