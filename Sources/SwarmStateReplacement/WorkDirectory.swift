@@ -37,16 +37,9 @@ public final class WorkDirectory {
     public static func removeAbandoned(near anchor: String, purpose: String, override: String? = nil) -> [String] {
         let name = (anchor as NSString).lastPathComponent
         let parent = override ?? (anchor as NSString).deletingLastPathComponent
-        let prefix = ".\(name).swarmsafe-\(purpose)-"
-        var removed: [String] = []
-        // Housekeeping: a parent that cannot be listed fails the work directory's creation next.
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] where entry.hasPrefix(prefix) {
-            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }) else { continue }
-            if ProcessLiveness.isGone(pid) {
-                let path = (parent as NSString).appendingPathComponent(entry)
-                if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
-            }
+        // Housekeeping: what cannot be removed is retried by the next run.
+        return ProcessLiveness.abandoned(in: parent, prefix: ".\(name).swarmsafe-\(purpose)-").filter { path in
+            (try? FileManager.default.removeItem(atPath: path)) != nil
         }
-        return removed
     }
 }

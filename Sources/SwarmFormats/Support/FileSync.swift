@@ -145,7 +145,11 @@ package enum FileSync {
         _ path: String, with data: Data, mode: mode_t, keepingPreviousAt previous: String? = nil
     ) throws(FileAccessError) {
         let temporary = "\(path).swarmsafe-new-\(getpid())"
-        removeAbandonedTemporaries(of: path)
+        // Killed runs' temporaries (their pid gone, or reused by us): only ever our own copies.
+        _ = unlink(temporary)
+        for leftover in ProcessLiveness.abandoned(in: (path as NSString).deletingLastPathComponent, prefix: (path as NSString).lastPathComponent + ".swarmsafe-new-") {
+            _ = unlink(leftover)
+        }
         do throws(FileAccessError) {
             try writeNewFile(temporary, data, mode: mode)
             if let previous {
@@ -161,20 +165,6 @@ package enum FileSync {
         }
         let directory = (path as NSString).deletingLastPathComponent
         try syncDirectory(directory.isEmpty ? "." : directory)
-    }
-
-    /// `<path>.swarmsafe-new-<pid>` files of runs that were killed before their rename (their
-    /// process is gone, or had our pid): only ever our own temporary copies, never read.
-    private static func removeAbandonedTemporaries(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + ".swarmsafe-new-"
-        // Housekeeping: a folder that cannot be listed fails the write that follows.
-        for name in (try? listDirectory(directory.isEmpty ? "." : directory)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count)) else { continue }
-            if pid == getpid() || ProcessLiveness.isGone(pid) {
-                _ = unlink((directory.isEmpty ? "." : directory) + "/" + name)
-            }
-        }
     }
 
     package static func truncate(_ fd: Int32, to size: Int, path: String) throws(FileAccessError) {

@@ -49,19 +49,13 @@ package struct StagedDirectory {
         self.target = target
         self.parent = parent
         let prefix = "." + (target as NSString).lastPathComponent + ".swarmsafe-creating-"
-        Self.removeAbandoned(in: parent, prefix: prefix)
+        // Killed runs' staging folders for this target: partial by construction (a complete
+        // one was renamed onto the target), and only ever what such a run wrote.
+        for leftover in ProcessLiveness.abandoned(in: parent, prefix: prefix) {
+            try? FileManager.default.removeItem(atPath: leftover)
+        }
         path = parent + "/" + prefix + "\(getpid())-" + UUID().uuidString.prefix(8).lowercased()
         try FileSync.makeDirectory(path, mode: Self.mode)
-    }
-
-    /// Staging folders of killed runs for the same target: partial by construction (a complete
-    /// one was renamed onto the target), and only ever what such a run wrote.
-    private static func removeAbandoned(in parent: String, prefix: String) {
-        // Housekeeping: a parent that cannot be listed fails the staging folder's creation next.
-        for name in (try? FileSync.listDirectory(parent)) ?? [] where name.hasPrefix(prefix) {
-            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), ProcessLiveness.isGone(pid) else { continue }
-            try? FileManager.default.removeItem(atPath: parent + "/" + name)
-        }
     }
 
     /// Syncs the staged tree's root, renames it onto the target and syncs the parent.
