@@ -1,4 +1,5 @@
 import Foundation
+import SwarmFormats
 
 /// A private folder for the decoders that only read files (the WAL and snapshot readers map or
 /// read a path): each input is written there and read back by the product.
@@ -18,12 +19,8 @@ enum FuzzScratch {
     /// A process cannot clean up when libFuzzer or the test runner ends it: each one first
     /// removes the folders of processes that are gone.
     private static func removeAbandoned() {
-        let parent = FileManager.default.temporaryDirectory
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where entry.hasPrefix(prefix) {
-            guard let pid = Int32(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(at: parent.appendingPathComponent(entry))
-            }
+        for leftover in ProcessLiveness.abandoned(in: FileManager.default.temporaryDirectory.path, prefix: prefix) {
+            try? FileManager.default.removeItem(atPath: leftover)
         }
     }
 
