@@ -6,7 +6,8 @@
 # per-input timeout and a memory limit, and prints one line per target.
 # Exits non-zero when any target found a crash, a leak, a timeout or an out-of-memory input.
 #
-# usage: scripts/fuzz.sh [--seconds N] [--timeout S] [--rss-mb M] [target...]
+# usage: scripts/fuzz.sh [--seconds N] [--runs R] [--timeout S] [--rss-mb M] [target...]
+#   --runs R stops a target after R executions (then --seconds is only the cap).
 #   targets: wal snapshot node-key age archive state-json docker-state-json engine-api (default: all)
 #   FUZZ_BUILD (default .build-fuzz) is the build folder (gitignored: .build-*).
 #   FUZZ_OUT (default .build-fuzz/runs) keeps each target's growing corpus between runs, its
@@ -16,15 +17,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=60
+runs=-1
 timeout=25
 rss_mb=2048
 targets=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) seconds=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --rss-mb) rss_mb=$2; shift 2 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -42,8 +45,11 @@ swift build --scratch-path "$build" -c debug --product swarmsafe-fuzz \
   --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 driver=$build/debug/swarmsafe-fuzz
 # Refuse to fuzz blind: libFuzzer prints "cov:" only for instrumented code the seeds reach.
-if ! SWARMSAFE_FUZZ_TARGET=engine-api SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
-    "$driver" -runs=0 Fuzz/Seeds/engine-api 2>&1 | grep -q 'INITED cov: [0-9]\{4,\}'; then
+# (Read whole before grep: grep -q stops at the first match, and under pipefail the driver's
+# SIGPIPE on its next line failed the check at random.)
+inited=$(SWARMSAFE_FUZZ_TARGET=engine-api SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 \
+  "$driver" -runs=0 Fuzz/Seeds/engine-api 2>&1 || true)
+if ! grep -q 'INITED cov: [0-9]\{4,\}' <<<"$inited"; then
   echo "the Swift code in $driver has no coverage counters (check the -sanitize flags swiftc was given)" >&2
   exit 3
 fi
@@ -69,7 +75,7 @@ for target in "${targets[@]}"; do
     ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     LSAN_OPTIONS=suppressions=$PWD/Fuzz/lsan-suppressions.txt:print_suppressions=0 \
     "$driver" "$corpus" "${inputs[@]}" \
-      -max_total_time="$seconds" -timeout="$timeout" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" \
+      -max_total_time="$seconds" -runs="$runs" -timeout="$timeout" -rss_limit_mb="$rss_mb" -malloc_limit_mb="$rss_mb" \
       -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$artifacts/" >"$log" 2>&1 || status=$?
   elapsed=$(( $(date +%s) - started ))
   rm -rf "$scratch"

@@ -3,7 +3,9 @@ import SwarmFormats
 
 /// The input is an age file (header, MAC, payload stream), opened with the fuzz identity and
 /// with the fuzz passphrase, in one piece and fed in small pieces as archives are streamed.
-/// The same bytes, as plaintext, must survive an encrypt/decrypt round trip.
+/// No encrypt/decrypt round trip of the input as plaintext: encryption branches on nothing but
+/// the length, which `AgeFormatTests` covers at every chunk boundary, and its ephemeral X25519
+/// key made each execution three times slower (BoringSSL is instrumented too).
 enum AgeFuzz {
     static func run(_ data: Data) -> FuzzOutcome {
         let identity = AgeDecryptionKey.identities([FuzzKeys.ageIdentity])
@@ -29,17 +31,6 @@ enum AgeFuzz {
         if let opened, pieces.isAccepted {
             precondition(streamed == opened, "age file decrypts to different bytes in pieces")
         }
-        roundTrip(data)
         return outcome
-    }
-
-    private static func roundTrip(_ plaintext: Data) {
-        do {
-            let sealed = try Age.encrypt(plaintext, to: .recipients([FuzzKeys.ageIdentity.recipient]))
-            let opened = try Age.decrypt(sealed, with: .identities([FuzzKeys.ageIdentity]))
-            precondition(opened == plaintext, "age round trip changed \(plaintext.count) bytes")
-        } catch {
-            preconditionFailure("age round trip failed: \(error)")
-        }
     }
 }
