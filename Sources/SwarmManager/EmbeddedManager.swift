@@ -43,6 +43,9 @@ public final class EmbeddedManager: Sendable {
         /// The KEK the node key file is under now (nil: stored in the clear).
         var nodeKeyKEK: UnlockKey?
         var fips = false
+        /// The last committed store's tasks, addresses and loads, built on the first write
+        /// (a boot that only serves reads never pays for it) and moved on by each commit.
+        var index: AllocationIndex?
     }
 
     /// Boots from `directory`. An autolocked folder without `unlockKey` boots locked: it
@@ -82,6 +85,10 @@ public final class EmbeddedManager: Sendable {
         }
     }
 
+    /// The index the next write starts from (nil before the first write); for tests, which
+    /// hold it against one built from the whole store.
+    var allocationIndex: AllocationIndex? { writer.withLock { $0.index } }
+
     /// The manager as of its last commit.
     public func view() throws -> ManagerView {
         guard let view = published.withLock({ $0 }) else { throw ManagerError.locked }
@@ -113,11 +120,18 @@ public final class EmbeddedManager: Sendable {
             // A node change (drain, labels) can move any service's tasks.
             let touched = nodesChanged
                 ? Set(transaction.store.objects(.service).map(\.id)) : Self.servicesTouched(by: transaction)
+            let committed = try writer.index ?? AllocationIndex(store: view.store, decoded: view.decoded)
+            writer.index = committed
             var orchestrator = Orchestrator(now: now, decoded: view.decoded)
-            try orchestrator.reconcile(&transaction, services: touched)
+            try orchestrator.reconcile(
+                &transaction, services: touched,
+                index: committed.applying(transaction, from: view.store, decoded: view.decoded))
             try AllocationPass(selfNodeID: view.selfNodeID, now: now, decoded: view.decoded)
-                .run(&transaction, services: touched, nodesChanged: nodesChanged)
+                .run(
+                    &transaction, index: committed.applying(transaction, from: view.store, decoded: view.decoded),
+                    services: touched, nodesChanged: nodesChanged)
             guard !transaction.isEmpty else { return result }
+            let nextIndex = try committed.applying(transaction, from: view.store, decoded: view.decoded)
             do {
                 try box.log.append(transaction.request)
             } catch {
@@ -126,6 +140,7 @@ public final class EmbeddedManager: Sendable {
                 writer.failure = "writing to the log failed: \(error)"
                 throw error
             }
+            writer.index = nextIndex
             var next = view.replacing(store: transaction.store, commitIndex: box.log.commitIndex)
             published.withLock { $0 = next }
             if let snapshotted = snapshotIfDue(next, voters: writer.voters, box: box) {

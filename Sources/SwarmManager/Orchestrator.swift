@@ -24,13 +24,13 @@ struct Orchestrator {
         self.decoded = decoded
     }
 
-    mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>) throws {
+    /// `index`: the swarm as `transaction` has it so far; only the touched services' tasks are read.
+    mutating func reconcile(_ transaction: inout StoreTransaction, services: Set<String>, index: AllocationIndex) throws {
         guard !services.isEmpty else { return }
         drained = Set(try decoded.nodes(in: transaction.store).filter { $0.spec.availability == .drain }.map(\.id))
-        let tasks = try decoded.tasks(in: transaction.store)
-        let byService = Dictionary(grouping: tasks.filter { services.contains($0.serviceID) }, by: \.serviceID)
         for serviceID in services.sorted() {
-            let live = (byService[serviceID] ?? []).filter { $0.desiredState.rawValue <= SwarmTaskState.running.rawValue }
+            let live = try tasks(of: serviceID, index: index, in: transaction.store)
+                .filter { $0.desiredState.rawValue <= SwarmTaskState.running.rawValue }
             guard case .service(let service)? = transaction.get(.service, id: serviceID) else {
                 try retire(live, in: &transaction)
                 continue
@@ -44,6 +44,14 @@ struct Orchestrator {
                 // Jobs run to completion under swarmkit's job orchestrator; nothing to keep up.
                 continue
             }
+        }
+    }
+
+    /// The service's tasks in ID order, the order a read of the whole store gives them in.
+    private func tasks(of serviceID: String, index: AllocationIndex, in store: ObjectStore) throws -> [SwarmTask] {
+        try (index.tasksByService[serviceID] ?? []).sorted().compactMap { id in
+            guard let stored = store.get(.task, id: id), case .task(let task) = try decoded.object(stored) else { return nil }
+            return task
         }
     }
 

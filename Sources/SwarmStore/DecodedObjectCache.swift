@@ -10,7 +10,7 @@ import Synchronization
 /// An entry is reused only when the stored bytes are the same, so one cache serves any store:
 /// the committed one and a transaction's, where an object may change twice at one version.
 /// Each full read of a kind keeps just the objects it found, so the cache never outgrows the
-/// store it last read.
+/// store it last read by more than the objects looked up one at a time since.
 public final class DecodedObjectCache: Sendable {
     private struct Entry: Sendable {
         let bytes: Data
@@ -42,6 +42,17 @@ public final class DecodedObjectCache: Sendable {
         }
         tables.withLock { $0[kind] = kept }
         return result
+    }
+
+    /// One stored object, decoded: the kept copy when its bytes are the ones stored, otherwise
+    /// decoded now and kept, so a write that reads a few objects costs a few decodes.
+    public func object(_ stored: StoredObject) throws -> StoreObject {
+        if let entry = tables.withLock({ $0[stored.kind]?[stored.id] }), entry.bytes == stored.bytes {
+            return entry.object
+        }
+        let decoded = try stored.decoded()
+        tables.withLock { $0[stored.kind, default: [:]][stored.id] = Entry(bytes: stored.bytes, object: decoded) }
+        return decoded
     }
 }
 

@@ -4,24 +4,16 @@ import SwarmProto
 /// attachments — and the next free one, lowest first, as swarmkit's IPAM hands them out on
 /// a fresh network (gateway .1, then .2, .3, …).
 struct AddressBook {
-    private var used: [String: Set<UInt32>] = [:]
+    /// Addresses taken on each network, with how many objects hold each one.
+    private var used: [String: [UInt32: Int]]
 
-    init(services: [SwarmService], tasks: [SwarmTask], nodes: [SwarmNode], networks: [SwarmNetwork]) {
-        for network in networks {
-            for config in network.ipam.configs {
-                if let gateway = IPv4Prefix.parseAddressOrCIDR(config.gateway) { used[network.id, default: []].insert(gateway) }
-            }
-        }
-        for service in services {
-            for vip in service.endpoint.virtualIps { take(vip.addr, in: vip.networkID) }
-        }
-        for attachment in tasks.flatMap(\.networks) + nodes.flatMap(\.attachments) {
-            for address in attachment.addresses { take(address, in: attachment.network.id) }
-        }
+    /// The addresses `AllocationIndex` counted as held: gateways, VIPs, task and node attachments.
+    init(holders: [String: [UInt32: Int]]) {
+        used = holders
     }
 
     mutating func take(_ address: String, in networkID: String) {
-        if let value = IPv4Prefix.parseAddressOrCIDR(address) { used[networkID, default: []].insert(value) }
+        if let value = IPv4Prefix.parseAddressOrCIDR(address) { used[networkID, default: [:]][value, default: 0] += 1 }
     }
 
     /// The lowest free address of the network's first IPv4 pool (within its IP range when it
@@ -31,14 +23,14 @@ struct AddressBook {
             let subnet = IPv4Prefix(config.subnet)
         else { return nil }
         let range = IPv4Prefix(config.range) ?? subnet
-        var taken = used[network.id] ?? []
-        for reserved in config.reserved.values { if let value = IPv4Prefix.parseAddress(reserved) { taken.insert(value) } }
+        let reserved = Set(config.reserved.values.compactMap(IPv4Prefix.parseAddress))
         // Neither the network's own address nor its broadcast address is handed out.
         var candidate = max(range.network, subnet.network &+ 1)
         let end = min(range.last, subnet.last &- 1)
         while candidate <= end {
-            if !taken.contains(candidate) {
-                used[network.id, default: []].insert(candidate)
+            // Looked up in place: a copy of a big network's table would cost more than the scan.
+            if used[network.id]?[candidate] == nil && !reserved.contains(candidate) {
+                used[network.id, default: [:]][candidate] = 1
                 return subnet.cidr(candidate)
             }
             candidate &+= 1

@@ -21,7 +21,12 @@ struct AllocationPass {
         case set(SwarmEndpoint)
     }
 
-    func run(_ transaction: inout StoreTransaction, services touched: Set<String>, nodesChanged: Bool) throws {
+    /// `index`: the swarm as `transaction` has it so far (`AllocationIndex.applying`); the pass
+    /// reads whole kinds only for networks and nodes, which are few, and otherwise only the
+    /// services it touched and the tasks the index says are waiting.
+    func run(
+        _ transaction: inout StoreTransaction, index: AllocationIndex, services touched: Set<String>, nodesChanged: Bool
+    ) throws {
         // Only services, nodes, networks and tasks give the allocator work; a secret or a
         // config written alone must not cost a decode of every task in the store.
         let allocatable: Set<ObjectKind> = [.network, .task]
@@ -30,6 +35,7 @@ struct AllocationPass {
         else { return }
         var networks = try decoded.networks(in: transaction.store)
         var networkAllocation = NetworkAllocation(networks: networks, cluster: try transaction.store.clusters().first)
+        var addresses = AddressBook(holders: index.addressHolders)
         // Ingress first (a real manager allocates it as it starts, so it has the first pool),
         // then in the order the networks were made.
         let order = networks.indices.sorted { a, b in
@@ -42,15 +48,20 @@ struct AllocationPass {
         for index in order where NetworkAllocation.needsAllocation(networks[index]) {
             guard let allocated = networkAllocation.allocate(networks[index]) else { continue }
             if case .network(let stored) = try transaction.update(.network(allocated)) { networks[index] = stored }
+            // The index saw the network before it had a pool: its new gateway is taken now.
+            for config in allocated.ipam.configs { addresses.take(config.gateway, in: allocated.id) }
         }
         let networksByID = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ingress = networks.first { $0.spec.ingress }
 
-        let services = try decoded.services(in: transaction.store)
-        let tasks = try decoded.tasks(in: transaction.store)
+        let waiting = try index.waiting.compactMap { id -> SwarmTask? in
+            guard let stored = transaction.store.get(.task, id: id), case .task(let task) = try decoded.object(stored) else {
+                return nil
+            }
+            return task
+        }
         var nodes = try decoded.nodes(in: transaction.store)
-        var addresses = AddressBook(services: services, tasks: tasks, nodes: nodes, networks: networks)
-        var ports = PublishedPorts(services: services)
+        var ports = PublishedPorts(owners: index.portOwners)
 
         // Every node has an address on the ingress network (its routing mesh endpoint) from
         // the moment the network is allocated, before any service takes one.
@@ -65,26 +76,27 @@ struct AllocationPass {
             }
         }
 
-        var servicesByID = Dictionary(services.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var services = Services(store: transaction.store, decoded: decoded)
         for id in touched.sorted() {
-            guard var service = servicesByID[id] else { continue }
-            switch try plan(service, networks: networksByID, ingress: ingress, addresses: &addresses, ports: &ports, all: servicesByID) {
+            guard var service = try services[id] else { continue }
+            switch try plan(service, networks: networksByID, ingress: ingress, addresses: &addresses, ports: &ports, services: &services) {
             case .keep: continue
             case .clear: service.clearEndpoint()
             case .set(let endpoint): service.endpoint = endpoint
             }
-            if case .service(let stored) = try transaction.update(.service(service)) { servicesByID[id] = stored }
+            if case .service(let stored) = try transaction.update(.service(service)) { services.replace(stored) }
         }
 
-        var scheduler = TaskScheduler(nodes: nodes, tasks: tasks, selfNodeID: selfNodeID, now: now)
+        var scheduler = TaskScheduler(
+            nodes: nodes, load: index.load, serviceLoad: index.serviceLoad, selfNodeID: selfNodeID, now: now)
         var attachmentsWanted: [String: [SwarmNetwork]] = [:]
         // Slot order, as swarmkit's orchestrator creates a service's tasks and its allocator
         // then reaches them: slot 1 gets the lower addresses, whatever the tasks' random IDs.
-        let inOrder = tasks.sorted { ($0.serviceID, $0.slot, $0.nodeID, $0.id) < ($1.serviceID, $1.slot, $1.nodeID, $1.id) }
+        let inOrder = waiting.sorted { ($0.serviceID, $0.slot, $0.nodeID, $0.id) < ($1.serviceID, $1.slot, $1.nodeID, $1.id) }
         for task in inOrder where task.desiredState == .running {
             var next = task
             if task.status.state == .new {
-                guard let service = servicesByID[task.serviceID],
+                guard let service = try services[task.serviceID],
                     let allocated = allocate(task, service: service, networks: networksByID, ingress: ingress, addresses: &addresses)
                 else { continue }
                 next = scheduler.schedule(allocated)
@@ -115,6 +127,32 @@ struct AllocationPass {
         }
     }
 
+    /// Services by ID, decoded when first asked for, as this pass has changed them.
+    struct Services {
+        let store: ObjectStore
+        let decoded: DecodedObjectCache
+        private var seen: [String: SwarmService?] = [:]
+
+        init(store: ObjectStore, decoded: DecodedObjectCache) {
+            self.store = store
+            self.decoded = decoded
+        }
+
+        subscript(id: String) -> SwarmService? {
+            mutating get throws {
+                if let known = seen[id] { return known }
+                var service: SwarmService?
+                if let stored = store.get(.service, id: id), case .service(let decodedService) = try decoded.object(stored) {
+                    service = decodedService
+                }
+                seen[id] = service
+                return service
+            }
+        }
+
+        mutating func replace(_ service: SwarmService) { seen[service.id] = service }
+    }
+
     /// The networks a service's tasks attach to: the task template's, or the deprecated
     /// service-level list older clients send.
     static func attachments(_ spec: SwarmServiceSpec) -> [SwarmNetworkAttachmentConfig] {
@@ -123,7 +161,7 @@ struct AllocationPass {
 
     private func plan(
         _ service: SwarmService, networks: [String: SwarmNetwork], ingress: SwarmNetwork?,
-        addresses: inout AddressBook, ports: inout PublishedPorts, all services: [String: SwarmService]
+        addresses: inout AddressBook, ports: inout PublishedPorts, services: inout Services
     ) throws -> EndpointPlan {
         let spec = service.spec
         let attached = Self.attachments(spec).map(\.target)
@@ -133,7 +171,7 @@ struct AllocationPass {
         for port in wantedPorts {
             if let owner = ports.owner(of: port, besides: service.id) {
                 throw ManagerError.portInUse(
-                    port: port.publishedPort, service: services[owner]?.spec.annotations.name ?? owner, serviceID: owner)
+                    port: port.publishedPort, service: try services[owner]?.spec.annotations.name ?? owner, serviceID: owner)
             }
         }
         guard let allocatedPorts = ports.allocate(wantedPorts, serviceID: service.id, previous: service.endpoint.ports) else {

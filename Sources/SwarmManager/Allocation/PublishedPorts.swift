@@ -12,12 +12,9 @@ struct PublishedPorts {
     }
     private var owners: [Key: String] = [:]
 
-    init(services: [SwarmService]) {
-        for service in services {
-            for port in service.endpoint.ports where port.publishMode == .ingress && port.publishedPort != 0 {
-                owners[Key(port: port.publishedPort, proto: port.protocol.rawValue)] = service.id
-            }
-        }
+    /// `owners`: each published ingress port's service, as `AllocationIndex` keeps them.
+    init(owners: [Key: String]) {
+        self.owners = owners
     }
 
     /// The service whose ingress port this is, other than `serviceID`.

@@ -13,14 +13,14 @@ struct TaskScheduler {
     private var load: [String: Int] = [:]
     private var serviceLoad: [String: [String: Int]] = [:]
 
-    init(nodes: [SwarmNode], tasks: [SwarmTask], selfNodeID: String, now: Date) {
+    /// `load` and `serviceLoad`: the tasks on each node still meant to run, overall and by
+    /// service, as `AllocationIndex` counts them.
+    init(nodes: [SwarmNode], load: [String: Int], serviceLoad: [String: [String: Int]], selfNodeID: String, now: Date) {
         self.nodes = nodes.sorted { $0.id < $1.id }
         self.selfNodeID = selfNodeID
         self.now = now
-        for task in tasks where !task.nodeID.isEmpty && task.desiredState.rawValue <= SwarmTaskState.running.rawValue {
-            load[task.nodeID, default: 0] += 1
-            serviceLoad[task.serviceID, default: [:]][task.nodeID, default: 0] += 1
-        }
+        self.load = load
+        self.serviceLoad = serviceLoad
     }
 
     /// A node takes new tasks when it is active and up. The embedded manager's own node is
