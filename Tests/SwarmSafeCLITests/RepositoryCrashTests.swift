@@ -14,9 +14,9 @@ import Testing
     }
 
     /// Every archive `list` shows verifies to the last byte.
-    static func allVerify(_ repo: URL, _ context: String) throws {
+    static func allVerify(_ repo: URL, _ context: String, _ key: [String] = []) throws {
         for archive in try listed(repo) {
-            let verify = try CLIRunner.run(["verify", archive, "--deep"])
+            let verify = try CLIRunner.run(["verify", archive, "--deep"] + key)
             #expect(verify.status == 0, "\(context): \(archive) is listed but does not verify: \(verify.stderr)")
         }
     }
@@ -30,20 +30,21 @@ import Testing
     func backupKilled() throws {
         let root = BackupCLITests.scratch()
         defer { try? FileManager.default.removeItem(at: root) }
-        let (stateParent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        let (stateParent, folder) = try CrashState.copy("single-manager", "manager-1")
         defer { try? FileManager.default.removeItem(at: stateParent) }
         let state = try Fixtures.tree(folder.path)
-        func arguments(_ repo: URL) -> [String] { ["backup", "--state-dir", folder.path, "--repo", repo.path, "--quiet"] }
+        let key = CrashState.keyArguments("single-manager")
+        func arguments(_ repo: URL) -> [String] { ["backup", "--state-dir", folder.path, "--repo", repo.path, "--quiet"] + key }
 
         // Planned on a repository like the ones killed: holding one backup already.
         let planned = root.appendingPathComponent("planned")
-        #expect(try BackupCLITests.backup(folder, repo: planned).status == 0)
+        #expect(try BackupCLITests.backup(folder, repo: planned, key).status == 0)
         let plan = try CrashInjection.plan(arguments(planned))
         print("backup: \(plan.steps.count) steps in \(String(format: "%.2f", plan.seconds)) s; killing at \(plan.points.count) points")
         var published = 0
         for (n, point) in plan.points.enumerated() {
             let repo = root.appendingPathComponent("repo-\(n)")
-            let first = try BackupCLITests.backup(folder, repo: repo)
+            let first = try BackupCLITests.backup(folder, repo: repo, key)
             #expect(first.status == 0, "\(first.stderr)")
             _ = try CrashInjection.run(arguments(repo), killedAt: point)
             let context = "backup killed \(point)"
@@ -53,7 +54,7 @@ import Testing
             if after.count == 2 { published += 1 }
             let visible = try Self.visible(repo)
             #expect(visible.count == after.count, "\(context): \(visible)")
-            try Self.allVerify(repo, context)
+            try Self.allVerify(repo, context, key)
             #expect(try Fixtures.tree(folder.path) == state, "\(context): the state backed up was changed")
 
             let again = try CLIRunner.run(arguments(repo))
@@ -63,11 +64,11 @@ import Testing
             #expect(hidden.isEmpty, "\(context): the next backup left \(hidden)")
             let work = try FileManager.default.contentsOfDirectory(atPath: stateParent.path).filter { $0.contains(".swarmsafe-backup-") }
             #expect(work.isEmpty, "\(context): the killed run's working copy is still beside the state: \(work)")
-            try Self.allVerify(repo, context)
+            try Self.allVerify(repo, context, key)
         }
         // What was backed up boots: the newest archive of the last repository, checked.
         let newest = try #require(try Self.listed(root.appendingPathComponent("repo-\(plan.points.count - 1)")).last)
-        let check = try CLIRunner.run(["check", newest, "--work-dir", root.path])
+        let check = try CLIRunner.run(["check", newest, "--work-dir", root.path] + key)
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         print("backup: \(published) of \(plan.points.count) kills came after the archive was published")
     }

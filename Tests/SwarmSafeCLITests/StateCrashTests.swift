@@ -28,6 +28,9 @@ import Testing
         var afterKill: (_ folder: URL, _ found: Found) throws -> Void = { _, _ in }
         /// `check`'s key arguments for the final state.
         var checkArguments: (_ folder: URL) -> [String] = { _ in [] }
+        /// False when the state the tests start from is not one the command works on (key lock
+        /// on an autolocked state given with `SWARMSAFE_CRASH_STATE`, say).
+        var applies = true
     }
 
     enum Found: Equatable { case old, new }
@@ -70,7 +73,7 @@ import Testing
     static func recovered(_ scenario: String) -> (URL) throws -> Void {
         { folder in
             let result = try CLIRunner.run(
-                ["recover", "--force-new-cluster", "--state-dir", folder.path] + CLIRunner.keyArguments(scenario))
+                ["recover", "--force-new-cluster", "--state-dir", folder.path] + CrashState.keyArguments(scenario))
             #expect(result.status == 0, "\(result.stderr)")
             // The rescue's own aside copy is not what the command under test replaces.
             for name in try CrashInjection.siblings(of: folder) {
@@ -79,7 +82,7 @@ import Testing
         }
     }
 
-    static let autolockKey = CLIRunner.keyArguments("autolock-3mgr")
+    static var autolockKey: [String] { CrashState.keyArguments("autolock-3mgr") }
 
     static var commands: [String: Command] {
         [
@@ -87,25 +90,28 @@ import Testing
             fixture: ("ha-3mgr-snapshot", "manager-3"),
             arguments: { folder, _ in
                 ["recover", "--force-new-cluster", "--remove-lost-managers", "--advertise-addr", "127.0.0.77:2377", "--state-dir", folder.path]
+                    + CrashState.keyArguments("ha-3mgr-snapshot")
             },
             isNew: { folder in
-                let inspect = try inspect(folder)
+                let inspect = try inspect(folder, CrashState.keyArguments("ha-3mgr-snapshot"))
                 let members = (inspect.json["raft"] as? [String: Any])?["members"] as? [[String: Any]] ?? []
                 return members.count == 1 && inspect.stdout.contains("127.0.0.77:2377")
             },
             rerun: { folder, _ in
                 ["recover", "--force-new-cluster", "--remove-lost-managers", "--advertise-addr", "127.0.0.77:2377", "--state-dir", folder.path]
+                    + CrashState.keyArguments("ha-3mgr-snapshot")
             },
-            checkArguments: { _ in ["--advertise-addr", "127.0.0.77:2377"] }),
+            checkArguments: { _ in ["--advertise-addr", "127.0.0.77:2377"] + CrashState.keyArguments("ha-3mgr-snapshot") }),
         "repair": Command(
             fixture: ("single-manager", "manager-1"),
             prepare: { try RepairCLITests.tear($0) },
-            arguments: { folder, _ in ["repair", "--state-dir", folder.path] },
+            arguments: { folder, _ in ["repair", "--state-dir", folder.path] + CrashState.keyArguments("single-manager") },
             isNew: { folder in
-                let inspect = try inspect(folder)
+                let inspect = try inspect(folder, CrashState.keyArguments("single-manager"))
                 return inspect.status == 0 && !inspect.stderr.contains("torn")
             },
-            rerun: { folder, _ in ["repair", "--state-dir", folder.path] }),
+            rerun: { folder, _ in ["repair", "--state-dir", folder.path] + CrashState.keyArguments("single-manager") },
+            checkArguments: { _ in CrashState.keyArguments("single-manager") }),
         "key rotate": Command(
             fixture: ("autolock-3mgr", "manager-3"),
             prepare: recovered("autolock-3mgr"),
@@ -120,7 +126,8 @@ import Testing
                 return ["key", "rotate", "--state-dir", folder.path, "--new-key-file", keyFile(folder, 1).path] + current
             },
             afterKill: opensWithTheKilledRunsKey,
-            checkArguments: openingKeyArguments),
+            checkArguments: openingKeyArguments,
+            applies: CrashState.isAutolocked(fixture: "autolock-3mgr")),
         "key lock": Command(
             fixture: ("single-manager", "manager-1"),
             arguments: { folder, attempt in ["key", "lock", "--state-dir", folder.path, "--new-key-file", keyFile(folder, attempt).path] },
@@ -129,13 +136,15 @@ import Testing
                 found == .old ? ["key", "lock", "--state-dir", folder.path, "--new-key-file", keyFile(folder, 1).path] : nil
             },
             afterKill: opensWithTheKilledRunsKey,
-            checkArguments: openingKeyArguments),
+            checkArguments: openingKeyArguments,
+            applies: !CrashState.isAutolocked(fixture: "single-manager")),
         "key unlock": Command(
             fixture: ("autolock-3mgr", "manager-3"),
             prepare: recovered("autolock-3mgr"),
             arguments: { folder, _ in ["key", "unlock", "--state-dir", folder.path] + autolockKey },
             isNew: { folder in try locked(folder) == false },
-            rerun: { folder, found in found == .old ? ["key", "unlock", "--state-dir", folder.path] + autolockKey : nil }),
+            rerun: { folder, found in found == .old ? ["key", "unlock", "--state-dir", folder.path] + autolockKey : nil },
+            applies: CrashState.isAutolocked(fixture: "autolock-3mgr")),
         "restore --force": Command(
             fixture: ("ha-3mgr-snapshot", "manager-3"),
             prepare: { folder in
@@ -166,7 +175,7 @@ import Testing
 
     /// A fresh copy of the command's fixture, prepared.
     static func world(_ command: Command) throws -> (parent: URL, folder: URL) {
-        let (parent, folder) = try RecoverCLITests.privateCopy(command.fixture.scenario, command.fixture.node)
+        let (parent, folder) = try CrashState.copy(command.fixture.scenario, command.fixture.node)
         try command.prepare(folder)
         return (parent, folder)
     }
@@ -175,6 +184,10 @@ import Testing
           arguments: commands.keys.sorted())
     func killed(_ name: String) throws {
         let command = try #require(Self.commands[name])
+        guard command.applies else {
+            print("\(name): does not apply to \(CrashState.outside?.path ?? "the fixture"); not run")
+            return
+        }
         let planned = try Self.world(command)
         let plan = try CrashInjection.plan(command.arguments(planned.folder, 0))
         #expect(try command.isNew(planned.folder), "the uninterrupted run's result is not recognised")
@@ -236,14 +249,15 @@ import Testing
 @Suite struct CertificateCrashTests {
     @Test("certs renew killed at each step: the old certificate or a new one, the old one kept; the next run renews")
     func renewKilled() throws {
-        func arguments(_ folder: URL) -> [String] { ["certs", "renew", "--force", "--state-dir", folder.path] }
-        let planned = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+        let key = CrashState.keyArguments("single-manager")
+        func arguments(_ folder: URL) -> [String] { ["certs", "renew", "--force", "--state-dir", folder.path] + key }
+        let planned = try CrashState.copy("single-manager", "manager-1")
         let plan = try CrashInjection.plan(arguments(planned.folder))
         try? FileManager.default.removeItem(at: planned.parent)
         print("certs renew: \(plan.steps.count) steps in \(String(format: "%.2f", plan.seconds)) s; killing at \(plan.points.count) points")
 
         for point in plan.points {
-            let (parent, folder) = try RecoverCLITests.privateCopy("single-manager", "manager-1")
+            let (parent, folder) = try CrashState.copy("single-manager", "manager-1")
             defer { try? FileManager.default.removeItem(at: parent) }
             let certificates = folder.appendingPathComponent("certificates")
             let oldCertificate = try Data(contentsOf: certificates.appendingPathComponent("swarm-node.crt"))
@@ -254,7 +268,7 @@ import Testing
             let now = try Data(contentsOf: certificates.appendingPathComponent("swarm-node.crt"))
             #expect(try Data(contentsOf: certificates.appendingPathComponent("swarm-node.key")) == oldKey, "\(context)")
             if now != oldCertificate {
-                let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path])
+                let inspect = try CLIRunner.run(["inspect", "--json", "--state-dir", folder.path] + key)
                 #expect(inspect.status == 0, "\(context): the new certificate does not load: \(inspect.stderr)")
             }
             let names = try FileManager.default.contentsOfDirectory(atPath: certificates.path)
@@ -267,7 +281,7 @@ import Testing
             #expect(again.status == 0, "\(context): the next run failed: \(again.stderr)")
             let temporaries = try FileManager.default.contentsOfDirectory(atPath: certificates.path).filter { $0.contains(".swarmsafe-new-") }
             #expect(temporaries.isEmpty, "\(context): the next run left \(temporaries)")
-            let check = try CLIRunner.run(["check", "--state-dir", folder.path])
+            let check = try CLIRunner.run(["check", "--state-dir", folder.path] + key)
             #expect(check.status == 0, "\(context): the renewed node does not boot: \(check.stdout)\(check.stderr)")
         }
     }
