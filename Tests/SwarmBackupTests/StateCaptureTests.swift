@@ -9,6 +9,14 @@ import SwarmNode
 @Suite struct StateCaptureTests {
     static let segment = "raft/wal-v3-encrypted/0000000000000000-0000000000000000.wal"
 
+    /// Judged from outside: the captured copy holds what swarmkit's own decoder read from the
+    /// fixture, object by object and field by field (`Fixtures.goldenObjects`).
+    static func expectGolden(_ captured: CapturedState, _ scenario: String, _ node: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let copy = try NodeLoader(unlockKey: nil).loadManager(StateDirectory(path: captured.workDirectory.path))
+        #expect(try GoldenStore.lines(copy.cluster?.store) == Fixtures.goldenObjects(scenario, node), sourceLocation: sourceLocation)
+    }
+
     static func dataEnd(_ folder: URL) throws -> Int {
         try NodeLoader(unlockKey: nil).loadManager(StateDirectory(path: folder.path), replay: false).raft?.wal.end.offset ?? -1
     }
@@ -27,6 +35,7 @@ import SwarmNode
         let captured = try capture.capture()
         #expect(captured.attempts == 2)
         #expect(try Data(contentsOf: URL(fileURLWithPath: captured.workDirectory.path + "/certificates/swarm-node.key")) == original + Data("\n".utf8))
+        try Self.expectGolden(captured, "single-manager", "manager-1")
     }
 
     @Test func aKeyThatNeverSettlesFailsAfterTheLastAttempt() throws {
@@ -65,6 +74,7 @@ import SwarmNode
         #expect(try Data(contentsOf: folder.appendingPathComponent(Self.segment)).prefix(end) == copied)
         #expect(captured.node.raft?.wal.tornTail == nil)
         #expect(!captured.warnings.contains { $0.contains("torn") })
+        try Self.expectGolden(captured, "single-manager", "manager-1")
     }
 
     /// etcd writes a snapshot file in place: a newer one still being written is passed over
@@ -83,6 +93,7 @@ import SwarmNode
         #expect(!captured.files.contains("raft/snap-v3-encrypted/" + newer))
         #expect(captured.warnings.contains { $0.contains(newer) && $0.contains("previous snapshot was used") })
         #expect(captured.node.raft?.snapshot?.name.fileName == existing)
+        try Self.expectGolden(captured, "ha-3mgr-snapshot", "manager-1")
     }
 
     /// The preallocated zeros and etcd's next `N.tmp` segment are not data.
@@ -95,6 +106,7 @@ import SwarmNode
         let copied = try FileManager.default.attributesOfItem(atPath: captured.workDirectory.path + "/" + Self.segment)[.size] as? Int
         #expect(copied == (try Self.dataEnd(folder)))
         #expect((copied ?? 0) < 64_000_000)
+        try Self.expectGolden(captured, "single-manager", "manager-1")
     }
 }
 

@@ -39,6 +39,10 @@ import Testing
         #expect(renewed.node.isValid(at: later))
         #expect(renewed.node.notAfter > later.addingTimeInterval(80 * 24 * 3600))
         #expect(result.notAfter == renewed.node.notAfter)
+        // Renewal writes the certificate file only: the store is still, object by object and
+        // field by field, what swarmkit's own decoder read from the fixture.
+        let store = try NodeLoader(unlockKey: key).loadManager(directory).cluster?.store
+        #expect(try GoldenStore.lines(store) == Fixtures.goldenObjects(scenario, node))
         // The old certificate is kept, byte for byte.
         let aside = try #require(result.previousMovedTo)
         #expect(try Data(contentsOf: URL(fileURLWithPath: aside)) == oldBytes)

@@ -79,6 +79,7 @@ import Testing
         #expect(Self.objects(after) == Self.objects(before))
         // … and as swarmkit's own decoder read them from the fixture.
         #expect(Self.versions(after) == (try Fixtures.goldenVersions(scenario, node)))
+        #expect(try GoldenStore.lines(after.cluster?.store) == Fixtures.goldenObjects(scenario, node))
         // The rollback copy is the original folder, byte for byte.
         let previous = try #require(aside)
         #expect(try Fixtures.tree(previous) == original)

@@ -81,6 +81,13 @@ import SwarmNode
                 #expect(after.cluster?.store.get(kind, id: object.id)?.bytes == object.bytes)
             }
         }
+        // Judged from outside: every object is what swarmkit's own decoder read from the
+        // fixture, field by field, except this node's version (its addresses, which the golden
+        // does not list, changed).
+        let moved = Fixtures.goldenComparable(
+            try GoldenStore.lines(after.cluster?.store), try Fixtures.goldenObjects(scenario, name), movedNodes: [nodeID])
+        #expect(moved.got == moved.golden)
+        #expect(moved.golden["node"]?.contains { $0.hasPrefix("id=\(nodeID) ") } == true)
 
         // The same request again changes nothing.
         let tree = try Fixtures.tree(folder.path)
@@ -139,6 +146,19 @@ import SwarmNode
                 #expect(after.cluster?.store.get(kind, id: object.id)?.bytes == object.bytes)
             }
         }
+        // Judged from outside, against swarmkit's own decoder's reading of the fixture: the two
+        // lost managers' node objects are gone and every other node is as it read it; tasks on
+        // the lost managers keep their ID, service, node, slot and desired state (their status
+        // moves on, so does their version) and every other task is as it read it; the cluster
+        // object keeps its ID and name (its blacklist grew, so its version moved on); every
+        // other kind is exactly as it read it.
+        let lostIDs = Set(plan.lostManagers.map(\.nodeID))
+        let judged = Fixtures.goldenComparable(
+            try GoldenStore.lines(after.cluster?.store), try Fixtures.goldenObjects(scenario, name),
+            removedNodes: lostIDs, rewrittenKinds: ["cluster"])
+        #expect(judged.got == judged.golden)
+        #expect(judged.golden["node"]?.count == (try Self.nodes(before)).count - 2)
+
         // A second run finds nothing to do.
         let (again, _) = try ForceNewCluster(directory: directory, unlockKey: key, options: options).run()
         #expect(again.isNoOp)

@@ -61,6 +61,9 @@ import Testing
         #expect(log.hardState.commit == min(torn.hardState.commit, torn.lastIndex))
         #expect(RepairFixture.objects(try #require(repaired.cluster).store)
             == (try RepairFixture.objects(of: pristine.folder, through: torn.lastIndex)))
+        // Judged from outside by swarmkit's own decoder's reading of the intact fixture: no
+        // object from after the cut, every other object as it read it or older.
+        try GoldenStore.expect(repaired.cluster?.store, cutAt: torn.lastIndex, of: Fixtures.goldenObjects("single-manager", "manager-1"))
         // Repairing again finds nothing.
         #expect(try repair.plan().isHealthy)
     }
@@ -106,6 +109,7 @@ import Testing
         #expect(repaired.raft?.lastIndex == victim.index - 1)
         #expect(RepairFixture.objects(try #require(repaired.cluster).store)
             == (try RepairFixture.objects(of: pristine.folder, through: victim.index - 1)))
+        try GoldenStore.expect(repaired.cluster?.store, cutAt: victim.index - 1, of: Fixtures.goldenObjects("single-manager", "manager-1"))
     }
 
     /// (c) The only snapshot is damaged, but the WAL still holds every entry from index 1:
@@ -132,6 +136,9 @@ import Testing
         #expect(objects == (try RepairFixture.objectsFromWAL(of: Fixtures.folder("ha-3mgr-snapshot", "manager-2"))))
         // The same objects at the same versions as the snapshot-based state had.
         #expect(Self.versions(try #require(repaired.cluster).store) == Self.versions(try #require(original.cluster).store))
+        // Nothing was lost: every object is what swarmkit's own decoder read from the
+        // undamaged fixture, field by field.
+        #expect(try GoldenStore.lines(repaired.cluster?.store) == Fixtures.goldenObjects("ha-3mgr-snapshot", "manager-2"))
     }
 
     /// (c) The newest snapshot is damaged and an older, intact one exists that the WAL
@@ -159,6 +166,7 @@ import Testing
         #expect(RepairFixture.objects(try #require(repaired.cluster).store)
             == (try RepairFixture.objectsFromWAL(of: Fixtures.folder("ha-3mgr-snapshot", "manager-1"))))
         #expect(Self.versions(try #require(repaired.cluster).store) == Self.versions(try #require(original.cluster).store))
+        #expect(try GoldenStore.lines(repaired.cluster?.store) == Fixtures.goldenObjects("ha-3mgr-snapshot", "manager-1"))
     }
 
     /// Every object's kind, ID and version index.

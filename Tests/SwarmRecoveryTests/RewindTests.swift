@@ -61,6 +61,9 @@ import Testing
         #expect(rewound.hardState.term == log.hardState.term)
         #expect(rewound.hardState.vote == log.hardState.vote)
         #expect(after.cluster?.store.count(.service) == 1)
+        // Judged from outside by swarmkit's own decoder's reading of the fixture: nothing from
+        // after 15, every object as it read it or at an older version.
+        try GoldenStore.expect(after.cluster?.store, cutAt: 15, of: Fixtures.goldenObjects("single-manager", "manager-1"))
         #expect(after.warnings.isEmpty, "\(after.warnings)")
         // WAL metadata and every kept entry's stored (encrypted) bytes are unchanged.
         #expect(rewound.wal.metadata == log.wal.metadata)
@@ -98,6 +101,9 @@ import Testing
         for kind in ObjectKind.allCases {
             #expect(store.objects(kind).map(\.bytes) == expected.store.objects(kind).map(\.bytes))
         }
+        // Judged from outside as well as by our own history: swarmkit's decoder's reading of
+        // the fixture, cut at `index`.
+        try GoldenStore.expect(store, cutAt: index, of: Fixtures.goldenObjects(scenario, node))
     }
 
     @Test func refusesAnIndexOutsideTheLog() throws {
@@ -149,5 +155,7 @@ import Testing
         #expect(log.lastIndex == 123)
         #expect(log.hardState.commit == 123)
         #expect(after.cluster?.membership.members.count == 1)
+        // Membership changes only: the store is swarmkit's reading of the fixture, cut at 121.
+        try GoldenStore.expect(after.cluster?.store, cutAt: 121, of: Fixtures.goldenObjects("ha-3mgr-snapshot", "manager-2"))
     }
 }

@@ -23,6 +23,19 @@ import Testing
         return (folder, key)
     }
 
+    /// Judged from outside: every object is what swarmkit's own decoder read from
+    /// autolock-3mgr's manager-2, field by field. A key change rewrites the cluster object
+    /// alone (its unlock keys and autolock flag, neither listed by the golden), so only the
+    /// cluster's version may differ, and it must have moved on.
+    static func expectGoldenBarTheClusterVersion(_ node: LoadedNode) throws {
+        let judged = Fixtures.goldenComparable(
+            try GoldenStore.lines(node.cluster?.store), try Fixtures.goldenObjects("autolock-3mgr", "manager-2"),
+            rewrittenKinds: ["cluster"])
+        #expect(judged.got == judged.golden)
+        let version = { (lines: [String: Set<String>]) in lines["cluster"]?.first.flatMap(Fixtures.goldenVersion) ?? 0 }
+        #expect(version(try GoldenStore.lines(node.cluster?.store)) > version(try Fixtures.goldenObjects("autolock-3mgr", "manager-2")))
+    }
+
     @Test func rotateReplacesTheKeyEverywhere() throws {
         let (folder, old) = try Self.lockedAlone()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -43,6 +56,7 @@ import Testing
         #expect(cluster.unlockKeys.map(\.key) == [fresh.kek.bytes])
         #expect(after.keys?.kekVersion == cluster.meta.version.index)
         #expect(after.raft?.lastIndex == result.index)
+        try Self.expectGoldenBarTheClusterVersion(after)
         #expect(throws: KeyMaterialError.self) { try NodeLoader(unlockKey: old).loadManager(directory) }
         // The previous folder still opens with the old key: the rollback copy.
         #expect(try NodeLoader(unlockKey: old).loadManager(StateDirectory(path: result.previousMovedTo)).keys?.isLocked == true)
@@ -60,6 +74,7 @@ import Testing
         let cluster = try #require(try Self.cluster(open))
         #expect(!cluster.spec.encryptionConfig.autoLockManagers)
         #expect(cluster.unlockKeys.isEmpty)
+        try Self.expectGoldenBarTheClusterVersion(open)
         // Locking an open folder is refused by rotate and unlock, accepted by lock.
         #expect(throws: UnlockKeyChangeError.self) {
             try UnlockKeyChange(directory: directory, currentKey: nil, operation: .rotate).check()
@@ -69,6 +84,7 @@ import Testing
         let closed = try NodeLoader(unlockKey: key).loadManager(directory)
         #expect(closed.keys?.isLocked == true)
         #expect(try Self.cluster(closed)?.unlockKeys.map(\.key) == [key.kek.bytes])
+        try Self.expectGoldenBarTheClusterVersion(closed)
         #expect(throws: KeyMaterialError.self) { try NodeLoader(unlockKey: nil).loadManager(directory) }
         for aside in [unlocked.previousMovedTo, locked.previousMovedTo] { try? FileManager.default.removeItem(atPath: aside) }
     }
