@@ -38,6 +38,22 @@ enum GoldenReading {
         return result
     }
 
+    /// Every object swarmkit's decoder listed with every field it listed (`Fixtures.goldenObjects`).
+    static func fields(_ scenario: String, _ node: String) throws -> [String: Set<String>] {
+        try Fixtures.goldenObjects(scenario, node)
+    }
+
+    /// The same fields as `swarmsafe dump objects` prints them for `folder`, every kind.
+    static func dumpedFields(_ folder: String, keys: [String] = []) throws -> [String: Set<String>] {
+        var result: [String: Set<String>] = [:]
+        for kind in kinds {
+            let dump = try CLIRunner.run(["dump", "objects", kind, "--state-dir", folder] + keys)
+            guard dump.status == 0 else { throw Failure(folder: folder, stderr: dump.stderr) }
+            result[kind] = Set(dump.lines.map { Fixtures.goldenLine(kind, json: $0) })
+        }
+        return result
+    }
+
     struct Failure: Error, CustomStringConvertible {
         let folder: String
         let stderr: String

@@ -38,7 +38,7 @@ import Testing
         #expect((raft["members"] as? [Any])?.count == 1)
         #expect(raft["commit"] as? Int == raft["last_index"] as? Int)
         // Membership changes only: the store holds what swarmkit's own decoder read before.
-        #expect(try GoldenReading.dumped(folder.path) == GoldenReading.objects("ha-3mgr-snapshot", "manager-3"))
+        #expect(try GoldenReading.dumpedFields(folder.path) == GoldenReading.fields("ha-3mgr-snapshot", "manager-3"))
         let again = try CLIRunner.run(["recover", "--force-new-cluster", "--state-dir", folder.path])
         #expect(again.status == 0)
         #expect(again.stdout.contains("nothing to do"))
@@ -62,6 +62,9 @@ import Testing
         let before = try CLIRunner.run(["inspect", "--json", "--state-dir", source.path] + key)
         #expect(((after.json["raft"] as? [String: Any])?["members"] as? [Any])?.count == 1)
         #expect(after.json["objects"] as? [String: Int] == before.json["objects"] as? [String: Int])
+        // Judged from outside: membership changes only, so the restored store holds, object by
+        // object and field by field, what swarmkit's own decoder read from the source.
+        #expect(try GoldenReading.dumpedFields(target.path, keys: key) == GoldenReading.fields("autolock-3mgr", "manager-2"))
         // Nothing but the restored folder was created.
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == ["swarm"])
         // Without the unlock key the recovery cannot decrypt: refused, nothing restored.

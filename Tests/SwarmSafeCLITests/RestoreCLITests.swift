@@ -41,7 +41,7 @@ import Testing
         #expect(try Self.mode(target) == 0o700)
         #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == ["swarm"])
         // The restored folder holds the objects swarmkit's own decoder read from the source.
-        #expect(try GoldenReading.dumped(target.path) == GoldenReading.objects("single-manager", "manager-1"))
+        #expect(try GoldenReading.dumpedFields(target.path) == GoldenReading.fields("single-manager", "manager-1"))
     }
 
     /// A refused restore leaves the host as it was: the folders it created for the target go
