@@ -59,8 +59,9 @@ struct AllocationIndex: Sendable, Equatable {
                 for address in attachment.addresses { count(address, in: attachment.network.id, sign) }
             }
             if !task.nodeID.isEmpty && task.desiredState.rawValue <= SwarmTaskState.running.rawValue {
-                count(&load[task.nodeID, default: 0], sign)
-                count(&serviceLoad[task.serviceID, default: [:]][task.nodeID, default: 0], sign)
+                load[task.nodeID, default: 0] += sign
+                serviceLoad[task.serviceID, default: [:]][task.nodeID, default: 0] += sign
+                // Zero counts are dropped, so the index equals one built afresh.
                 if load[task.nodeID] == 0 { load[task.nodeID] = nil }
                 if serviceLoad[task.serviceID]?[task.nodeID] == 0 { serviceLoad[task.serviceID]?[task.nodeID] = nil }
                 if serviceLoad[task.serviceID]?.isEmpty == true { serviceLoad[task.serviceID] = nil }
@@ -92,8 +93,6 @@ struct AllocationIndex: Sendable, Equatable {
     private func update(_ set: inout Set<String>, _ id: String, _ sign: Int) {
         if sign > 0 { set.insert(id) } else { set.remove(id) }
     }
-
-    private func count(_ value: inout Int, _ sign: Int) { value += sign }
 
     private mutating func count(_ address: String, in networkID: String, _ sign: Int) {
         guard let value = IPv4Prefix.parseAddressOrCIDR(address) else { return }
