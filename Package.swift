@@ -175,10 +175,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "StreamingJSON"),
         .target(
             name: "SwarmEngineAPI",
             dependencies: [
-                "SwarmManager", "SwarmConventions", "SwarmFormats", "SwarmStore", "SwarmProto",
+                "SwarmManager", "SwarmConventions", "SwarmFormats", "SwarmStore", "SwarmProto", "StreamingJSON",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -305,6 +306,10 @@ let package = Package(
         .testTarget(
             name: "SwarmArchiveTests",
             dependencies: ["SwarmArchive", "SwarmTestSupport"]
+        ),
+        .testTarget(
+            name: "StreamingJSONTests",
+            dependencies: ["StreamingJSON"]
         ),
         .testTarget(
             name: "SigV4Tests",

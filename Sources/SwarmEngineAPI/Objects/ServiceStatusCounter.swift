@@ -1,13 +1,20 @@
 import SwarmProto
+import SwarmStore
+import SwiftProtobuf
 
 /// ServiceStatus for `service ls`: running tasks (on nodes that are not down) over the
 /// desired count — replicas, or for global services the tasks meant to run.
-struct ServiceStatusCounter {
-    let tasksByService: [String: [SwarmTask]]
+struct ServiceStatusCounter: Sendable {
+    let tasksByService: [String: [SwarmTaskProgressView]]
     let downNodes: Set<String>
 
-    init(tasks: [SwarmTask], nodes: [SwarmNode], selfNodeID: String) {
-        tasksByService = Dictionary(grouping: tasks, by: \.serviceID)
+    /// Reads of each stored task only what is counted: decoding whole tasks (their specs
+    /// above all) was most of the first `service ls` on a big swarm.
+    init(tasks: [StoredObject], nodes: [SwarmNode], selfNodeID: String) throws {
+        var options = BinaryDecodingOptions()
+        options.discardUnknownFields = true
+        let progress = try tasks.map { try SwarmTaskProgressView(serializedBytes: $0.bytes, options: options) }
+        tasksByService = Dictionary(grouping: progress, by: \.serviceID)
         downNodes = Set(nodes.filter { $0.status.state == .down && $0.id != selfNodeID }.map(\.id))
     }
 

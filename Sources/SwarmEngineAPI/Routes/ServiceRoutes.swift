@@ -5,6 +5,7 @@ extension EngineRoutes {
     static func addServices(to router: Router<Context>, api: EngineAPI) {
         router.get("/services") { request, _ in
             let query = EngineQuery(request: request)
+            await api.untilWarm()
             return EngineResponse.rawJSON(try api.servicesJSON(filters: try query.filters(), status: query.bool("status")))
         }
         router.get("/services/:ref") { request, context in

@@ -1,34 +1,34 @@
+import Dispatch
 import Foundation
+import StreamingJSON
+import SwarmManager
 import SwarmProto
 import SwarmStore
 
 extension EngineAPI {
     /// `GET /services` as the JSON body itself: each service rendered once per version and
-    /// kept in the render cache, the per-request status counts spliced in.
+    /// kept in the render cache, the status counts (once per commit) spliced in; the whole
+    /// answer kept until the store or the question changes.
     public func servicesJSON(filters: EngineFilters, status: Bool) throws -> Data {
         try filters.validate(accepted: Self.serviceFilters)
         let view = try view()
-        let runtimes = filters["runtime"].isEmpty ? ["container"] : filters["runtime"]
-        var counter: ServiceStatusCounter?
-        if status {
-            let tasks = try view.store.objects(.task).compactMap { stored -> SwarmTask? in
-                if case .task(let task) = try renderCache.decoded(stored) { return task }
-                return nil
-            }
-            counter = ServiceStatusCounter(tasks: tasks, nodes: try view.nodes(), selfNodeID: view.selfNodeID)
-            renderCache.prune(to: view.store, kind: .task)
+        return try renderCache.serviceList(.init(commitIndex: view.commitIndex, filters: filters, status: status)) {
+            try servicesJSON(view, filters: filters, status: status)
         }
+    }
+
+    private func servicesJSON(_ view: ManagerView, filters: EngineFilters, status: Bool) throws -> Data {
+        let runtimes = filters["runtime"].isEmpty ? ["container"] : filters["runtime"]
+        let counter = status ? try statusCounter(view) : nil
         renderCache.prune(to: view.store, kind: .service)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        var body = Data("[".utf8)
+        let encoder = StreamingJSONEncoder()
+        let services = view.store.objects(.service)
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        body.reserveCapacity(services.count * 2048)
         var first = true
         // The store lists objects in ID order, the order Docker answers in.
-        for stored in view.store.objects(.service) {
-            let (object, json) = try renderCache.json(stored) { object in
-                guard case .service(let service) = object else { return Data() }
-                return try encoder.encode(EngineService(service))
-            }
+        for stored in services {
+            let (object, json) = try renderCache.json(stored, decoded: view.decoded, render: Self.renderListed)
             guard case .service(let service) = object,
                 filters.matchesID(service.id), filters.matchesName(service.spec.annotations.name),
                 filters.matchesLabels(service.spec.annotations.labels),
@@ -37,26 +37,66 @@ extension EngineAPI {
             else { continue }
             if !first { body.append(UInt8(ascii: ",")) }
             first = false
-            if let counter, json.last == UInt8(ascii: "}") {
+            try json.withUnsafeBytes { rendered in
+                guard let counter, rendered.last == UInt8(ascii: "}") else {
+                    body.append(contentsOf: rendered)
+                    return
+                }
                 // The cached object without its closing brace, then the status and the brace.
-                body.append(json.dropLast())
+                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: rendered.dropLast()))
                 body.append(contentsOf: #","ServiceStatus":"#.utf8)
-                body.append(try encoder.encode(counter.status(of: service)))
+                body.append(contentsOf: try encoder.encodeBytes(counter.status(of: service)))
                 body.append(UInt8(ascii: "}"))
-            } else {
-                body.append(json)
             }
         }
         body.append(contentsOf: "]\n".utf8)
-        return body
+        return Data(body)
+    }
+
+    private func statusCounter(_ view: ManagerView) throws -> ServiceStatusCounter {
+        try renderCache.statusCounter(at: view.commitIndex) {
+            try ServiceStatusCounter(tasks: view.store.objects(.task), nodes: try view.nodes(), selfNodeID: view.selfNodeID)
+        }
+    }
+
+    /// A service as `GET /services` lists it, before its status counts.
+    private static func renderListed(_ object: StoreObject) throws -> Data {
+        guard case .service(let service) = object else { return Data() }
+        return try StreamingJSONEncoder().encode(EngineService(service))
     }
 }
 
 extension EngineAPI {
-    /// Renders every service once, so the first `docker service ls` after a boot finds the
-    /// cache filled. A locked manager has nothing to render yet; any other failure is met
-    /// again, and answered, by the first request.
+    /// Starts `warmUp()` on a thread of its own and returns: the server can take connections
+    /// meanwhile, and a service list asked for before it is done waits for it
+    /// (`untilWarm()`), so a client started beside the server is answered as soon as it can be.
+    public func startWarmUp(then done: @escaping @Sendable () -> Void = {}) {
+        warmUpGate.begin()
+        Thread.detachNewThread {
+            warmUp()
+            warmUpGate.finish()
+            done()
+        }
+    }
+
+    /// Returns once no warm-up is running.
+    public func untilWarm() async {
+        await warmUpGate.wait()
+    }
+
+    /// Renders every service once, on every core, and counts the tasks, so the first `docker
+    /// service ls` after a boot finds the cache filled. A locked manager has nothing to render
+    /// yet; any other failure is met again, and answered, by the first request.
     public func warmUp() {
+        guard let view = try? view() else { return }
+        let services = view.store.objects(.service)
+        // Small chunks, so that the cores finish together.
+        let chunk = 32
+        DispatchQueue.concurrentPerform(iterations: (services.count + chunk - 1) / chunk) { index in
+            for stored in services[index * chunk..<min(services.count, (index + 1) * chunk)] {
+                _ = try? renderCache.json(stored, decoded: view.decoded, render: Self.renderListed)
+            }
+        }
         _ = try? servicesJSON(filters: EngineFilters(), status: true)
     }
 }

@@ -6,24 +6,6 @@ import SwarmStore
 extension EngineAPI {
     static let serviceFilters: Set<String> = ["name", "id", "label", "mode", "runtime"]
 
-    public func services(filters: EngineFilters, status: Bool) throws -> [EngineService] {
-        try filters.validate(accepted: Self.serviceFilters)
-        let view = try view()
-        // Docker lists container services unless asked for another runtime.
-        let runtimes = filters["runtime"].isEmpty ? ["container"] : filters["runtime"]
-        let services = try view.services().filter { service in
-            filters.matchesID(service.id) && filters.matchesName(service.spec.annotations.name)
-                && filters.matchesLabels(service.spec.annotations.labels)
-                && filters.matchesExactly("mode", Self.modeName(service.spec))
-                && runtimes.contains(Self.runtimeName(service.spec.task))
-        }
-        var counter: ServiceStatusCounter?
-        if status {
-            counter = ServiceStatusCounter(tasks: try view.tasks(), nodes: try view.nodes(), selfNodeID: view.selfNodeID)
-        }
-        return services.sorted { $0.id < $1.id }.map { EngineService($0, status: counter?.status(of: $0)) }
-    }
-
     public func service(_ reference: String, insertDefaults: Bool) throws -> EngineService {
         EngineService(try Self.resolveService(reference, in: try view()), insertDefaults: insertDefaults)
     }

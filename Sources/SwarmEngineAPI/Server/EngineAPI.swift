@@ -11,6 +11,7 @@ public struct EngineAPI: Sendable {
     public let manager: EmbeddedManager
     public let host: HostInfo
     let renderCache = RenderCache()
+    let warmUpGate = WarmUpGate()
 
     public init(manager: EmbeddedManager, host: HostInfo) {
         self.manager = manager

@@ -240,6 +240,60 @@ public nonisolated struct SwarmObjectHeader: Sendable {
   fileprivate var _meta: SwarmMeta? = nil
 }
 
+/// What `docker service ls` counts of a task (Task's own field numbers); the spec, networks
+/// and the rest are skipped undecoded, which on a big swarm is most of each task.
+public nonisolated struct SwarmTaskProgressView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var serviceID: String = String()
+
+  public var nodeID: String = String()
+
+  public var status: SwarmTaskStateView {
+    get {_status ?? SwarmTaskStateView()}
+    set {_status = newValue}
+  }
+  /// Returns true if `status` has been explicitly set.
+  public var hasStatus: Bool {self._status != nil}
+  /// Clears the value of `status`. Subsequent reads from it will return its default value.
+  public mutating func clearStatus() {self._status = nil}
+
+  public var desiredState: SwarmTaskState = .new
+
+  public var jobIteration: SwarmVersion {
+    get {_jobIteration ?? SwarmVersion()}
+    set {_jobIteration = newValue}
+  }
+  /// Returns true if `jobIteration` has been explicitly set.
+  public var hasJobIteration: Bool {self._jobIteration != nil}
+  /// Clears the value of `jobIteration`. Subsequent reads from it will return its default value.
+  public mutating func clearJobIteration() {self._jobIteration = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _status: SwarmTaskStateView? = nil
+  fileprivate var _jobIteration: SwarmVersion? = nil
+}
+
+/// TaskStatus reduced to its state.
+public nonisolated struct SwarmTaskStateView: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var state: SwarmTaskState = .new
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "docker.swarmkit.v1"
@@ -590,6 +644,95 @@ nonisolated extension SwarmObjectHeader: SwiftProtobuf.Message, SwiftProtobuf._M
   public static func ==(lhs: SwarmObjectHeader, rhs: SwarmObjectHeader) -> Bool {
     if lhs.id != rhs.id {return false}
     if lhs._meta != rhs._meta {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension SwarmTaskProgressView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaskProgressView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{4}\u{3}service_id\0\u{4}\u{2}node_id\0\u{2}\u{3}status\0\u{3}desired_state\0\u{4}\u{6}job_iteration\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.serviceID) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.nodeID) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._status) }()
+      case 10: try { try decoder.decodeSingularEnumField(value: &self.desiredState) }()
+      case 16: try { try decoder.decodeSingularMessageField(value: &self._jobIteration) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.serviceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceID, fieldNumber: 4)
+    }
+    if !self.nodeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.nodeID, fieldNumber: 6)
+    }
+    try { if let v = self._status {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if self.desiredState != .new {
+      try visitor.visitSingularEnumField(value: self.desiredState, fieldNumber: 10)
+    }
+    try { if let v = self._jobIteration {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: SwarmTaskProgressView, rhs: SwarmTaskProgressView) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.serviceID != rhs.serviceID {return false}
+    if lhs.nodeID != rhs.nodeID {return false}
+    if lhs._status != rhs._status {return false}
+    if lhs.desiredState != rhs.desiredState {return false}
+    if lhs._jobIteration != rhs._jobIteration {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension SwarmTaskStateView: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaskStateView"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\u{2}state\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.state != .new {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: SwarmTaskStateView, rhs: SwarmTaskStateView) -> Bool {
+    if lhs.state != rhs.state {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -72,7 +72,8 @@ struct ServeCommand: ParsableCommand {
         let server = EngineServer(api: api, address: address, logger: serverLogger)
         // Render the service list before saying we're ready: on a big swarm the first
         // `docker service ls` would otherwise pay for decoding and encoding every service.
-        api.warmUp()
+        // The socket takes connections meanwhile; a service list asked for waits for it.
+        api.startWarmUp()
         let stateDir = state.directory.path
         let locked = manager.isLocked
         do {
@@ -81,7 +82,10 @@ struct ServeCommand: ParsableCommand {
                     var line = "serving \(stateDir) on \(ready.dockerHost) (docker -H \(ready.dockerHost) info)"
                     if locked { line += "; the swarm is locked: docker -H \(ready.dockerHost) swarm unlock" }
                     if manager.options.readOnly { line += "; read-only" }
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    Task {
+                        await api.untilWarm()
+                        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    }
                 }
             }
         } catch ListenError.socketInUse(let path) {
