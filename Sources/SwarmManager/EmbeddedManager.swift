@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import SwarmFormats
@@ -164,11 +165,32 @@ public final class EmbeddedManager: Sendable {
     // MARK: boot
 
     private static func boot(_ directory: StateDirectory, unlockKey: UnlockKey?, options: Options) throws -> (ManagerView, Writer) {
-        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: true)
-        guard let raft = node.raft, let cluster = node.cluster else { throw StateDirectoryError.worker(path: directory.path) }
+        let node = try NodeLoader(unlockKey: unlockKey).loadManager(directory, replay: false)
+        guard let raft = node.raft else { throw StateDirectoryError.worker(path: directory.path) }
         guard let local = node.localMember else {
             throw StateDirectoryError.noWAL(path: directory.raftDirectory.path)
         }
+        let cipher = !options.readOnly && raft.layout.isEncrypted ? try node.raftCipher() : nil
+        let prepare = { @Sendable in LeaderLogBox(try RaftLeaderLog.prepare(directory: directory, log: raft, cipher: cipher, selfRaftID: local.raftID)) }
+        // The leader's log is prepared (its segments locked and read again under the lock)
+        // while the store is replayed from what was loaded: on a big swarm each is a third of
+        // the boot. Nothing is appended before the voters are checked below; preparing only
+        // zeroes the tail segment past its last record, which holds zeros already unless the
+        // last record is torn, so a torn log is prepared after the check, as before.
+        let early = !options.readOnly && raft.wal.tornTail == nil
+        let replayed = Mutex<Result<ClusterState, any Error>?>(nil)
+        let prepared = Mutex<Result<LeaderLogBox, any Error>?>(nil)
+        DispatchQueue.concurrentPerform(iterations: early ? 2 : 1) { lane in
+            if lane == 0 {
+                let result = Result { try Replayer.replay(raft, localMember: local) }
+                replayed.withLock { $0 = result }
+            } else {
+                let result = Result { try prepare() }
+                prepared.withLock { $0 = result }
+            }
+        }
+        guard let replay = replayed.withLock({ $0 }) else { throw StateDirectoryError.worker(path: directory.path) }
+        let cluster = try replay.get()
         let others = cluster.voters.filter { $0 != local.raftID }
         guard others.isEmpty else {
             throw ManagerError.otherVoters(path: directory.path, voters: others.sorted().map(raftIDString))
@@ -177,11 +199,11 @@ public final class EmbeddedManager: Sendable {
         var commit = raft.hardState.commit
         var term = raft.hardState.term
         if !options.readOnly {
-            let cipher = raft.layout.isEncrypted ? try node.raftCipher() : nil
-            let log = try RaftLeaderLog.open(directory: directory, log: raft, cipher: cipher, selfRaftID: local.raftID)
-            commit = log.commitIndex
-            term = log.term
-            box = LeaderLogBox(log)
+            let leader = try prepared.withLock({ $0 })?.get() ?? prepare()
+            try leader.log.beginTerm()
+            commit = leader.log.commitIndex
+            term = leader.log.term
+            box = leader
         }
         let member = cluster.membership.member(local.raftID)
         let view = ManagerView(

@@ -23,15 +23,26 @@ public struct RaftLeaderLog: ~Copyable {
     /// the vote for itself, and the leader's empty entry at the new term. Committing that
     /// entry commits whatever the previous leader left uncommitted, as it does in raft.
     public static func open(directory: StateDirectory, log: RaftLog, cipher: RaftCipher?, selfRaftID: UInt64) throws -> RaftLeaderLog {
+        var leader = try prepare(directory: directory, log: log, cipher: cipher, selfRaftID: selfRaftID)
+        try leader.beginTerm()
+        return leader
+    }
+
+    /// `open` without the election: the segments locked and read, ready to append, nothing
+    /// appended yet, so the caller can still decide not to lead (`beginTerm` is the election).
+    public static func prepare(directory: StateDirectory, log: RaftLog, cipher: RaftCipher?, selfRaftID: UInt64) throws -> RaftLeaderLog {
         guard let layout = directory.raftLayout else { throw StateDirectoryError.noWAL(path: directory.raftDirectory.path) }
         let wal = try WALWriter.open(
             directory: directory.walDirectory(layout), at: WALStart(index: log.snapshotIndex, term: log.snapshotTerm))
-        var leader = RaftLeaderLog(
+        return RaftLeaderLog(
             directory: directory, layout: layout, cipher: layout.isEncrypted ? cipher : nil, selfRaftID: selfRaftID,
             wal: wal, term: max(log.hardState.term, log.lastTerm) + 1, lastIndex: log.lastIndex,
             snapshotIndex: log.snapshotIndex)
-        try leader.append(payload: Data())
-        return leader
+    }
+
+    /// The leader's empty entry at its new term, synced.
+    public mutating func beginTerm() throws {
+        try append(payload: Data())
     }
 
     private init(
