@@ -30,8 +30,10 @@ def wait_listing(socket, expect, env, deadline, engine):
     while time.monotonic() < deadline:
         if engine.poll() is not None:
             sys.exit(f"the engine exited with status {engine.returncode} before answering")
-        listed = docker(socket, "service", "ls", "-q", env=env)
-        if listed.returncode == 0 and len(listed.stdout.split()) >= expect:
+        # Not -q: the list an operator reads, with its REPLICAS counts (`-q` asks the engine
+        # for no task counts); one service ID a line, so the list can be counted.
+        listed = docker(socket, "service", "ls", "--format", "{{.ID}} {{.Replicas}}", env=env)
+        if listed.returncode == 0 and len(listed.stdout.splitlines()) >= expect:
             return
         time.sleep(0.05)
     sys.exit("no complete `docker service ls` before the deadline")
