@@ -177,19 +177,16 @@ public final class EmbeddedManager: Sendable {
         // the boot. Nothing is appended before the voters are checked below; preparing only
         // zeroes the tail segment past its last record, which holds zeros already unless the
         // last record is torn, so a torn log is prepared after the check, as before.
-        let early = !options.readOnly && raft.wal.tornTail == nil
-        let replayed = Mutex<Result<ClusterState, any Error>?>(nil)
         let prepared = Mutex<Result<LeaderLogBox, any Error>?>(nil)
-        DispatchQueue.concurrentPerform(iterations: early ? 2 : 1) { lane in
-            if lane == 0 {
-                let result = Result { try Replayer.replay(raft, localMember: local) }
-                replayed.withLock { $0 = result }
-            } else {
+        let preparing = DispatchGroup()
+        if !options.readOnly && raft.wal.tornTail == nil {
+            DispatchQueue.global().async(group: preparing) {
                 let result = Result { try prepare() }
                 prepared.withLock { $0 = result }
             }
         }
-        guard let replay = replayed.withLock({ $0 }) else { throw StateDirectoryError.worker(path: directory.path) }
+        let replay = Result { try Replayer.replay(raft, localMember: local) }
+        preparing.wait()
         let cluster = try replay.get()
         let others = cluster.voters.filter { $0 != local.raftID }
         guard others.isEmpty else {

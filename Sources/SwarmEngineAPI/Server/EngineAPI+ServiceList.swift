@@ -70,12 +70,11 @@ extension EngineAPI {
     /// Starts `warmUp()` on a thread of its own and returns: the server can take connections
     /// meanwhile, and a service list asked for before it is done waits for it
     /// (`untilWarm()`), so a client started beside the server is answered as soon as it can be.
-    public func startWarmUp(then done: @escaping @Sendable () -> Void = {}) {
+    public func startWarmUp() {
         warmUpGate.begin()
         Thread.detachNewThread {
             warmUp()
             warmUpGate.finish()
-            done()
         }
     }
 
