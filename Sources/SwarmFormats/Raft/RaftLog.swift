@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import SwarmProto
+import Synchronization
 
 /// Turns the stored bytes of an entry or snapshot payload (a marshaled MaybeEncryptedRecord
 /// in the encrypted layout) into plaintext. Injected so this layer does not decide where keys
@@ -85,7 +87,20 @@ public enum RaftLogLoader {
             if directory.isManager { throw StateDirectoryError.noWAL(path: directory.raftDirectory.path) }
             throw StateDirectoryError.worker(path: directory.path)
         }
-        let snapshots = try SnapshotReader(directory: directory.snapshotDirectory(layout)).loadNewest()
+        let snapshotReader = SnapshotReader(directory: directory.snapshotDirectory(layout))
+        let walReader = WALReader(directory: directory.walDirectory(layout))
+        // The WAL is read from the newest snapshot file's index while that snapshot is read,
+        // checked and decrypted: the two are independent unless the snapshot proves damaged,
+        // and then the WAL is read again from the snapshot used instead.
+        let guess = try snapshotReader.snapshotNames().last.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
+        let guessed = Mutex<Result<WALContents, any Error>?>(nil)
+        let reading = DispatchGroup()
+        DispatchQueue.global().async(group: reading) {
+            let result = Result { try walReader.readAll(from: guess) }
+            guessed.withLock { $0 = result }
+        }
+        defer { reading.wait() }
+        let snapshots = try snapshotReader.loadNewest()
         var start = WALStart()
         var payload: Data?
         if let snapshot = snapshots.snapshot {
@@ -96,7 +111,13 @@ public enum RaftLogLoader {
                 throw RaftPayloadError(location: snapshot.path, underlying: "\(error)")
             }
         }
-        let wal = try WALReader(directory: directory.walDirectory(layout)).readAll(from: start)
+        reading.wait()
+        let wal: WALContents
+        if start == guess, let read = guessed.withLock({ $0 }) {
+            wal = try read.get()
+        } else {
+            wal = try walReader.readAll(from: start)
+        }
         return RaftLog(
             layout: layout, snapshot: snapshots.snapshot, snapshotPayload: payload,
             skippedSnapshots: snapshots.skipped, wal: wal, decrypter: decrypter)
