@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NIOCore
 import StreamingJSON
 import SwarmManager
 import SwarmProto
@@ -9,7 +10,7 @@ extension EngineAPI {
     /// `GET /services` as the JSON body itself: each service rendered once per version and
     /// kept in the render cache, the status counts (once per commit) spliced in; the whole
     /// answer kept until the store or the question changes.
-    public func servicesJSON(filters: EngineFilters, status: Bool) throws -> Data {
+    public func servicesJSON(filters: EngineFilters, status: Bool) throws -> ByteBuffer {
         try filters.validate(accepted: Self.serviceFilters)
         let view = try view()
         return try renderCache.serviceList(.init(commitIndex: view.commitIndex, filters: filters, status: status)) {
@@ -17,14 +18,15 @@ extension EngineAPI {
         }
     }
 
-    private func servicesJSON(_ view: ManagerView, filters: EngineFilters, status: Bool) throws -> Data {
+    private func servicesJSON(_ view: ManagerView, filters: EngineFilters, status: Bool) throws -> ByteBuffer {
         let runtimes = filters["runtime"].isEmpty ? ["container"] : filters["runtime"]
         let counter = status ? try statusCounter(view) : nil
         renderCache.prune(to: view.store, kind: .service)
         let encoder = StreamingJSONEncoder()
         let services = view.store.objects(.service)
-        var body: [UInt8] = [UInt8(ascii: "[")]
+        var body = ByteBuffer()
         body.reserveCapacity(services.count * 2048)
+        body.writeInteger(UInt8(ascii: "["))
         var first = true
         // The store lists objects in ID order, the order Docker answers in.
         for stored in services {
@@ -35,22 +37,22 @@ extension EngineAPI {
                 filters.matchesExactly("mode", Self.modeName(service.spec)),
                 runtimes.contains(Self.runtimeName(service.spec.task))
             else { continue }
-            if !first { body.append(UInt8(ascii: ",")) }
+            if !first { body.writeInteger(UInt8(ascii: ",")) }
             first = false
             try json.withUnsafeBytes { rendered in
                 guard let counter, rendered.last == UInt8(ascii: "}") else {
-                    body.append(contentsOf: rendered)
+                    body.writeBytes(rendered)
                     return
                 }
                 // The cached object without its closing brace, then the status and the brace.
-                body.append(contentsOf: UnsafeRawBufferPointer(rebasing: rendered.dropLast()))
-                body.append(contentsOf: #","ServiceStatus":"#.utf8)
-                body.append(contentsOf: try encoder.encodeBytes(counter.status(of: service)))
-                body.append(UInt8(ascii: "}"))
+                body.writeBytes(UnsafeRawBufferPointer(rebasing: rendered.dropLast()))
+                body.writeString(#","ServiceStatus":"#)
+                body.writeBytes(try encoder.encodeBytes(counter.status(of: service)))
+                body.writeInteger(UInt8(ascii: "}"))
             }
         }
-        body.append(contentsOf: "]\n".utf8)
-        return Data(body)
+        body.writeString("]\n")
+        return body
     }
 
     private func statusCounter(_ view: ManagerView) throws -> ServiceStatusCounter {
@@ -89,9 +91,14 @@ extension EngineAPI {
     public func warmUp() {
         guard let view = try? view() else { return }
         let services = view.store.objects(.service)
-        // Small chunks, so that the cores finish together.
+        // Small chunks, so that the cores finish together; the status counts beside them.
         let chunk = 32
-        DispatchQueue.concurrentPerform(iterations: (services.count + chunk - 1) / chunk) { index in
+        let chunks = (services.count + chunk - 1) / chunk
+        DispatchQueue.concurrentPerform(iterations: chunks + 1) { index in
+            guard index < chunks else {
+                _ = try? statusCounter(view)
+                return
+            }
             for stored in services[index * chunk..<min(services.count, (index + 1) * chunk)] {
                 _ = try? renderCache.json(stored, decoded: view.decoded, render: Self.renderListed)
             }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import SwarmProto
 import SwarmStore
 import Synchronization
@@ -32,7 +33,7 @@ final class RenderCache: Sendable {
 
     private let entries = Mutex<[Key: Entry]>([:])
     private let statusCounts = Mutex<(commitIndex: UInt64, counter: ServiceStatusCounter)?>(nil)
-    private let lastList = Mutex<(key: ListKey, body: Data)?>(nil)
+    private let lastList = Mutex<(key: ListKey, body: ByteBuffer)?>(nil)
 
     /// The object and its JSON as `render` makes it, from the cache when it is current.
     func json(
@@ -60,7 +61,7 @@ final class RenderCache: Sendable {
     /// The last service list answered, while nothing it depends on changed: the boot's
     /// warm-up makes the answer the first `docker service ls` asks for, so that request only
     /// sends it.
-    func serviceList(_ key: ListKey, build: () throws -> Data) throws -> Data {
+    func serviceList(_ key: ListKey, build: () throws -> ByteBuffer) throws -> ByteBuffer {
         if let last = lastList.withLock({ $0 }), last.key == key { return last.body }
         let body = try build()
         lastList.withLock { $0 = (key, body) }

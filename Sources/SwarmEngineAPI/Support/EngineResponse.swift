@@ -16,11 +16,9 @@ enum EngineResponse {
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// A body already encoded (see `RenderCache`).
-    static func rawJSON(_ data: Data, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status, headers: [.contentType: jsonContentType],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    /// A body already encoded (see `RenderCache`), sent as it is kept.
+    static func rawJSON(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: jsonContentType], body: ResponseBody(byteBuffer: body))
     }
 
     /// Docker's error body. The CLI prints `message`.
