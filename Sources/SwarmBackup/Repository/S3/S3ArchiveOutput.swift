@@ -44,7 +44,7 @@ final class S3ArchiveOutput: ArchiveOutput {
     }
 
     func readBack() throws -> any ArchiveByteSource {
-        try S3ObjectReader(client: repository.client, location: staging, chunkSize: repository.settings.readSize)
+        try S3ObjectReader(client: repository.client, location: staging)
     }
 
     func publish() throws {
