@@ -1,4 +1,6 @@
+import Crypto
 import NIOCore
+import SigV4
 
 /// Writes one object as a multipart upload, from bytes handed over in any sizes: each
 /// `partSize` bytes become a part, sent while the next part fills, so memory holds at most
@@ -10,6 +12,9 @@ public final class S3UploadStream {
     private let client: S3Client
     private let uploadID: String
     private var buffer = ByteBuffer()
+    /// The SHA-256 of `buffer`, which the part's signature needs: hashed as it fills, the part
+    /// goes out the moment it is full instead of after one more pass over 5 MiB.
+    private var hasher = SHA256()
     private var etags: [String] = []
     private var inFlight: BackgroundCall<String>?
     private var state: State = .open
@@ -41,7 +46,9 @@ public final class S3UploadStream {
             // Exactly one part's room: growing by writes would round up to a power of two.
             if buffer.capacity < partSize { buffer = ByteBufferAllocator().buffer(capacity: partSize) }
             let take = min(partSize - buffer.readableBytes, rest.count)
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
+            let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(take))
+            buffer.writeBytes(piece)
+            hasher.update(bufferPointer: piece)
             rest = rest.dropFirst(take)
             bytesWritten += Int64(take)
             if buffer.readableBytes == partSize { try send() }
@@ -85,12 +92,14 @@ public final class S3UploadStream {
                 message: "more than \(Self.maximumParts) parts of \(partSize) bytes; use a larger part size", attempts: 1)
         }
         let body = buffer
+        let payloadHash = SigV4Signer.hex(hasher.finalize())
         let (client, location, uploadID) = (self.client, self.location, self.uploadID)
         inFlight = BackgroundCall { () throws(S3Error) in
-            try client.uploadPart(location, uploadID: uploadID, number: number, body: body)
+            try client.uploadPart(location, uploadID: uploadID, number: number, body: body, payloadHash: payloadHash)
         }
         // A new buffer for the next part: the one in flight is the request's body until sent.
         buffer = ByteBuffer()
+        hasher = SHA256()
     }
 
     private func collect() throws(S3Error) {
