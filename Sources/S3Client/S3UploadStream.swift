@@ -10,7 +10,9 @@ public final class S3UploadStream {
     public let location: S3Location
     public let partSize: Int
     private let client: S3Client
-    private let uploadID: String
+    /// The upload's ID, asked for while the first part fills: the archive's first bytes need
+    /// not wait for that round trip.
+    private let creation: BackgroundCall<String>
     private var buffer = ByteBuffer()
     /// The SHA-256 of `buffer`, which the part's signature needs: hashed as it fills, the part
     /// goes out the moment it is full instead of after one more pass over 5 MiB.
@@ -33,7 +35,7 @@ public final class S3UploadStream {
         self.client = client
         self.location = location
         self.partSize = max(1, partSize)
-        uploadID = try client.createMultipartUpload(location)
+        creation = BackgroundCall { () throws(S3Error) in try client.createMultipartUpload(location) }
     }
 
     deinit {
@@ -62,7 +64,7 @@ public final class S3UploadStream {
             if buffer.readableBytes > 0 || etags.isEmpty && inFlight == nil { try send() }
             try collect()
             buffer = ByteBuffer()
-            try client.completeMultipartUpload(location, uploadID: uploadID, parts: etags)
+            try client.completeMultipartUpload(location, uploadID: try creation.value(), parts: etags)
             state = .finished
         } catch {
             abort()
@@ -78,6 +80,8 @@ public final class S3UploadStream {
         // Already failing: the part in flight is waited for so nothing uploads after the
         // abort, and its own error adds nothing to the one being reported.
         _ = try? collect()
+        // An upload that was never begun has nothing to abort.
+        guard let uploadID = try? creation.value() else { return }
         try? client.abortMultipartUpload(location, uploadID: uploadID)
     }
 
@@ -93,7 +97,7 @@ public final class S3UploadStream {
         }
         let body = buffer
         let payloadHash = SigV4Signer.hex(hasher.finalize())
-        let (client, location, uploadID) = (self.client, self.location, self.uploadID)
+        let (client, location, uploadID) = (self.client, self.location, try creation.value())
         inFlight = BackgroundCall { () throws(S3Error) in
             try client.uploadPart(location, uploadID: uploadID, number: number, body: body, payloadHash: payloadHash)
         }
