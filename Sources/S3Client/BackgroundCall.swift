@@ -1,13 +1,13 @@
 import Dispatch
 
 /// A blocking S3 call run on a worker thread and waited for later: how an upload sends one
-/// part while the next fills, and a read fetches the next range while one is consumed.
-final class BackgroundCall<Value: Sendable>: @unchecked Sendable {
+/// part while the next fills, or a round trip overlaps work that does not depend on it.
+public final class BackgroundCall<Value: Sendable>: @unchecked Sendable {
     private let group = DispatchGroup()
     /// Written by the worker before it leaves the group, read only after waiting on it.
     private var result: Result<Value, S3Error>?
 
-    init(_ work: @escaping @Sendable () throws(S3Error) -> Value) {
+    public init(_ work: @escaping @Sendable () throws(S3Error) -> Value) {
         group.enter()
         DispatchQueue.global().async { [self] in
             do throws(S3Error) {
@@ -20,7 +20,7 @@ final class BackgroundCall<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Waits for the call to end; its value, or its error.
-    func value() throws(S3Error) -> Value {
+    public func value() throws(S3Error) -> Value {
         group.wait()
         switch result {
         case .success(let value): return value
@@ -30,5 +30,5 @@ final class BackgroundCall<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Waits without caring how it ended (a reader being dropped).
-    func wait() { group.wait() }
+    public func wait() { group.wait() }
 }

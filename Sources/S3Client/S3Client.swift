@@ -41,7 +41,9 @@ public final class S3Client: Sendable {
         self.logger = logger
         signer = SigV4Signer(credentials: configuration.credentials, region: configuration.region, service: "s3")
         var tls = TLSConfiguration.makeClientConfiguration()
-        if let caFile = configuration.caFile {
+        // Only a TLS endpoint uses the CA file: parsing a bundle of a hundred certificates
+        // for plain HTTP would cost memory (2.5 MiB) and time for nothing.
+        if let caFile = configuration.caFile, configuration.endpoint.scheme == "https" {
             do {
                 tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(caFile))
             } catch {
@@ -88,6 +90,38 @@ public final class S3Client: Sendable {
         if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
         if let ifMatch { headers.append(("If-Match", ifMatch)) }
         return try perform(.GET, location, headers: headers).body
+    }
+
+    /// An object's body from byte `offset` on, streamed: returns once the server has answered
+    /// with success, the body still arriving. No deadline for the whole transfer, which may be
+    /// long: the connect timeout and the read timeout between bytes bound it instead.
+    func openStream(_ location: S3Location, from offset: Int64 = 0, ifMatch: String? = nil) throws(S3Error) -> (S3ResponseStream, HTTPHeaders) {
+        var headers: [(String, String)] = []
+        if offset > 0 { headers.append(("Range", "bytes=\(offset)-")) }
+        if let ifMatch { headers.append(("If-Match", ifMatch)) }
+        return try retrying(.GET, location) { () throws(S3Error) in
+            let request = try signedRequest(.GET, location, headers: headers, named: location)
+            let stream = S3ResponseStream()
+            let head: HTTPResponseHead
+            do {
+                stream.start(http.execute(request: request, delegate: stream))
+                head = try stream.waitForHead()
+            } catch {
+                stream.cancel()
+                throw transportFailure(error, named: location)
+            }
+            let status = Int(head.status.code)
+            guard (200..<300).contains(status) else {
+                // An error answer is a short XML document: read it whole to say what it was.
+                var answer: [UInt8] = []
+                while let part = try? stream.next(), answer.count < 1 << 16 { answer += part.readableBytesView }
+                stream.cancel()
+                throw Self.error(
+                    status: status, root: S3XMLElement.parse(answer), headers: head.headers, location: location, method: .GET,
+                    attempts: 1, region: configuration.region)
+            }
+            return (stream, head.headers)
+        }
     }
 
     /// Size and ETag of an object; nil when there is none.
@@ -152,11 +186,12 @@ public final class S3Client: Sendable {
         return id
     }
 
-    /// Uploads part `number` (from 1); returns its ETag, which completion needs.
-    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: ByteBuffer) throws(S3Error) -> String {
+    /// Uploads part `number` (from 1); returns its ETag, which completion needs. `payloadHash`
+    /// is the body's SHA-256 (hex) when the caller already has it.
+    public func uploadPart(_ location: S3Location, uploadID: String, number: Int, body: ByteBuffer, payloadHash: String? = nil) throws(S3Error) -> String {
         let response = try perform(
             .PUT, location, query: [("partNumber", "\(number)"), ("uploadId", uploadID)],
-            headers: [("Content-Length", "\(body.readableBytes)")], body: body)
+            headers: [("Content-Length", "\(body.readableBytes)")], body: body, payloadHash: payloadHash)
         guard !response.etag.isEmpty else {
             throw .malformedResponse(location: location.description, reason: "no ETag for part \(number)")
         }
@@ -222,9 +257,55 @@ public final class S3Client: Sendable {
     /// transient. `describing` names the object in errors when the request goes to the bucket.
     func perform(
         _ method: HTTPMethod, _ location: S3Location, query: [(String, String)] = [], headers extra: [(String, String)] = [],
-        body: ByteBuffer? = nil, describing: S3Location? = nil
+        body: ByteBuffer? = nil, payloadHash knownHash: String? = nil, describing: S3Location? = nil
     ) throws(S3Error) -> Response {
         let named = describing ?? location
+        let payloadHash = knownHash ?? body.map { $0.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) } } ?? SigV4Signer.emptyPayloadHash
+        return try retrying(method, named) { () throws(S3Error) in
+            let request = try signedRequest(method, location, query: query, headers: extra, body: body, payloadHash: payloadHash, named: named)
+            let response: HTTPClient.Response
+            do {
+                response = try http.execute(request: request, deadline: .now() + .seconds(configuration.requestTimeout.components.seconds)).wait()
+            } catch {
+                throw transportFailure(error, named: named)
+            }
+            let answer = response.body ?? ByteBuffer()
+            let status = Int(response.status.code)
+            guard (200..<300).contains(status) else {
+                throw Self.error(
+                    status: status, root: S3XMLElement.parse(Array(answer.readableBytesView)), headers: response.headers, location: named,
+                    method: method, attempts: 1, region: configuration.region)
+            }
+            return Response(status: status, headers: response.headers, body: answer)
+        }
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or `configuration.attempts` are
+    /// spent; the error thrown carries the number of attempts made.
+    func retrying<Value>(_ method: HTTPMethod, _ named: S3Location, _ attempt: () throws(S3Error) -> Value) throws(S3Error) -> Value {
+        var attempts = 0
+        var pause = configuration.backoff
+        while true {
+            attempts += 1
+            do {
+                return try attempt()
+            } catch {
+                let failure = error.counting(attempts)
+                guard failure.isTransient, attempts < configuration.attempts else { throw failure }
+                logger.notice(
+                    "S3 request failed, trying again", metadata: ["request": "\(method.rawValue) \(named)", "error": "\(failure)"])
+                Self.sleep(pause)
+                pause = pause * 2
+            }
+        }
+    }
+
+    /// The request, signed now (a signature is only valid for some minutes, so every attempt
+    /// signs anew).
+    func signedRequest(
+        _ method: HTTPMethod, _ location: S3Location, query: [(String, String)] = [], headers extra: [(String, String)] = [],
+        body: ByteBuffer? = nil, payloadHash: String = SigV4Signer.emptyPayloadHash, named: S3Location
+    ) throws(S3Error) -> HTTPClient.Request {
         let (host, path) = address(of: location)
         let queryString = query.map { "\(SigV4URIEncoding.encode($0.0))=\(SigV4URIEncoding.encode($0.1))" }.joined(separator: "&")
         let urlText = "\(configuration.endpoint.scheme)://\(configuration.endpoint.hostHeader(host))\(path)"
@@ -232,43 +313,28 @@ public final class S3Client: Sendable {
         guard let url = URL(string: urlText) else {
             throw .invalidLocation(named.description, reason: "cannot be made into a request URL")
         }
-        let payloadHash = body.map { $0.withUnsafeReadableBytes { SigV4Signer.payloadHash($0) } } ?? SigV4Signer.emptyPayloadHash
-        var attempt = 0
-        var pause = configuration.backoff
-        while true {
-            attempt += 1
-            var headers: [(name: String, value: String)] = [
-                ("Host", configuration.endpoint.hostHeader(host)), ("x-amz-content-sha256", payloadHash),
-            ]
-            headers += extra.map { (name: $0.0, value: $0.1) }
-            let signable = SigV4Request(method: method.rawValue, path: path, query: query.map { (name: $0.0, value: $0.1) }, headers: headers)
-            headers += signer.signedHeaders(for: signable, payloadHash: payloadHash, date: Date())
-            let failure: S3Error
-            do {
-                let request = try HTTPClient.Request(
-                    url: url, method: method, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }),
-                    body: body.map { .byteBuffer($0) })
-                let response = try http.execute(request: request, deadline: .now() + .seconds(configuration.requestTimeout.components.seconds)).wait()
-                let answer = response.body ?? ByteBuffer()
-                let status = Int(response.status.code)
-                if (200..<300).contains(status) {
-                    return Response(status: status, headers: response.headers, body: answer)
-                }
-                failure = Self.error(
-                    status: status, root: S3XMLElement.parse(Array(answer.readableBytesView)), headers: response.headers, location: named, method: method,
-                    attempts: attempt, region: configuration.region)
-            } catch let error as HTTPClientError {
-                failure = .transport(location: named.description, reason: Self.describe(error, endpoint: configuration.endpoint), attempts: attempt)
-            } catch let error as NIOSSLError {
-                failure = .tls(location: named.description, reason: Self.describe(error))
-            } catch {
-                failure = .transport(location: named.description, reason: "\(error)", attempts: attempt)
-            }
-            guard failure.isTransient, attempt < configuration.attempts else { throw failure }
-            logger.notice(
-                "S3 request failed, trying again", metadata: ["request": "\(method.rawValue) \(named)", "error": "\(failure)"])
-            Self.sleep(pause)
-            pause = pause * 2
+        var headers: [(name: String, value: String)] = [
+            ("Host", configuration.endpoint.hostHeader(host)), ("x-amz-content-sha256", payloadHash),
+        ]
+        headers += extra.map { (name: $0.0, value: $0.1) }
+        let signable = SigV4Request(method: method.rawValue, path: path, query: query.map { (name: $0.0, value: $0.1) }, headers: headers)
+        headers += signer.signedHeaders(for: signable, payloadHash: payloadHash, date: Date())
+        do {
+            return try HTTPClient.Request(
+                url: url, method: method, headers: HTTPHeaders(headers.map { ($0.name, $0.value) }), body: body.map { .byteBuffer($0) })
+        } catch {
+            throw transportFailure(error, named: named)
+        }
+    }
+
+    /// A failure to exchange a request at all, as an `S3Error`.
+    func transportFailure(_ error: any Error, named: S3Location) -> S3Error {
+        switch error {
+        case let error as S3Error: error
+        case let error as HTTPClientError:
+            .transport(location: named.description, reason: Self.describe(error, endpoint: configuration.endpoint), attempts: 1)
+        case let error as NIOSSLError: .tls(location: named.description, reason: Self.describe(error))
+        default: .transport(location: named.description, reason: "\(error)", attempts: 1)
         }
     }
 

@@ -62,6 +62,16 @@ public enum S3Error: Error, Sendable, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The same failure, saying how many attempts were made.
+    func counting(_ attempts: Int) -> S3Error {
+        switch self {
+        case .server(let location, let status, let code, let message, _):
+            .server(location: location, status: status, code: code, message: message, attempts: attempts)
+        case .transport(let location, let reason, _): .transport(location: location, reason: reason, attempts: attempts)
+        default: self
+        }
+    }
+
     /// Worth another attempt: the server may answer differently in a moment.
     var isTransient: Bool {
         switch self {

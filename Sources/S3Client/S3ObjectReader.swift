@@ -1,68 +1,93 @@
 import NIOCore
+import NIOHTTP1
 
-/// Reads one object from start to end in ranged requests of `chunkSize` bytes, the next range
-/// fetched while the current one is consumed, so memory stays flat (two ranges) for any object
-/// size. Every range is asked for with the ETag seen first (If-Match): an object replaced while
-/// it is read fails the read instead of mixing two.
+/// Reads one object from start to end in one streamed GET: the server sends it as fast as it
+/// is consumed, and memory stays bounded (`S3ResponseStream.limit`) for any object size. A
+/// transfer that breaks is resumed where it stopped with a ranged GET. Every request after
+/// the first asks for the ETag the first one saw (If-Match): an object replaced while it is
+/// read fails the read instead of mixing two.
 public final class S3ObjectReader {
     public let location: S3Location
     public let size: Int64
     public let etag: String
-    public let chunkSize: Int
     private let client: S3Client
+    private var stream: S3ResponseStream?
     private var chunk = ByteBuffer()
     private var offset: Int64 = 0
-    private var next: PendingRange?
+    /// Transfers broken in a row without a byte received since; at most
+    /// `configuration.attempts`, as for any request.
+    private var breaks = 0
 
-    public static let defaultChunkSize = 4 << 20
-
-    public init(client: S3Client, location: S3Location, chunkSize: Int = S3ObjectReader.defaultChunkSize) throws(S3Error) {
-        guard let info = try client.head(location) else { throw .noSuchKey(location: location.description) }
+    public init(client: S3Client, location: S3Location) throws(S3Error) {
         self.client = client
         self.location = location
-        self.size = info.size
-        self.etag = info.etag
-        self.chunkSize = max(1, chunkSize)
+        let (stream, headers) = try client.openStream(location)
+        guard let size = headers.first(name: "Content-Length").flatMap({ Int64($0) }), size >= 0 else {
+            stream.cancel()
+            throw .malformedResponse(location: location.description, reason: "no Content-Length in the answer to GET")
+        }
+        self.stream = stream
+        self.size = size
+        etag = headers.first(name: "ETag") ?? ""
     }
 
     deinit {
-        next?.call.wait()
+        stream?.cancel()
     }
 
     /// Fills `buffer` with the next bytes; 0 at the end.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(S3Error) -> Int {
-        if chunk.readableBytes == 0 {
-            guard let range = next ?? fetch(from: offset) else { return 0 }
-            next = nil
-            chunk = try range.call.value()
-            guard chunk.readableBytes == range.count else {
-                throw .malformedResponse(
-                    location: location.description,
-                    reason: "asked for bytes \(range.start)-\(range.start + Int64(range.count) - 1), got \(chunk.readableBytes) bytes (the object changed or the server ignores ranges)")
+        while chunk.readableBytes == 0 {
+            guard offset < size else {
+                stream?.cancel()
+                stream = nil
+                return 0
             }
-            offset = range.start + Int64(range.count)
-            next = fetch(from: offset)
+            chunk = try nextChunk()
         }
         let count = min(buffer.count, chunk.readableBytes)
         chunk.withUnsafeReadableBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
         chunk.moveReaderIndex(forwardBy: count)
+        offset += Int64(count)
         return count
     }
 
-    /// One range being fetched.
-    private struct PendingRange {
-        let start: Int64
-        let count: Int
-        let call: BackgroundCall<ByteBuffer>
+    /// The next bytes past `offset`, from the open transfer or, when it broke, from a new one
+    /// that resumes there (which has retries of its own: its failure is final).
+    private func nextChunk() throws(S3Error) -> ByteBuffer {
+        while true {
+            let current: S3ResponseStream
+            if let stream { current = stream } else { current = try resume() }
+            let failure: S3Error
+            do {
+                if let part = try current.next() {
+                    breaks = 0
+                    return part
+                }
+                failure = .malformedResponse(
+                    location: location.description,
+                    reason: "the object ended after \(offset) of \(size) bytes (it changed while it was read)")
+            } catch {
+                failure = client.transportFailure(error, named: location)
+            }
+            current.cancel()
+            stream = nil
+            breaks += 1
+            guard failure.isTransient, breaks < client.configuration.attempts else { throw failure.counting(breaks) }
+        }
     }
 
-    /// Starts fetching the range at `start` on a worker thread; nil past the end.
-    private func fetch(from start: Int64) -> PendingRange? {
-        guard start < size else { return nil }
-        let last = min(size, start + Int64(chunkSize)) - 1
-        let (client, location, ifMatch) = (self.client, self.location, etag.isEmpty ? nil : etag)
-        return PendingRange(start: start, count: Int(last - start + 1), call: BackgroundCall { () throws(S3Error) in
-            try client.getBuffer(location, range: start...last, ifMatch: ifMatch)
-        })
+    /// A ranged GET of the rest of the object, as the first GET saw it.
+    private func resume() throws(S3Error) -> S3ResponseStream {
+        let (resumed, headers) = try client.openStream(location, from: offset, ifMatch: etag.isEmpty ? nil : etag)
+        let expected = "bytes \(offset)-\(size - 1)/\(size)"
+        guard headers.first(name: "Content-Range") == expected else {
+            resumed.cancel()
+            throw .malformedResponse(
+                location: location.description,
+                reason: "asked for bytes \(offset)-\(size - 1), got \(headers.first(name: "Content-Range") ?? "the whole object") (the object changed or the server ignores ranges)")
+        }
+        stream = resumed
+        return resumed
     }
 }

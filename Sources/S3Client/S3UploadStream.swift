@@ -1,4 +1,6 @@
+import Crypto
 import NIOCore
+import SigV4
 
 /// Writes one object as a multipart upload, from bytes handed over in any sizes: each
 /// `partSize` bytes become a part, sent while the next part fills, so memory holds at most
@@ -8,8 +10,13 @@ public final class S3UploadStream {
     public let location: S3Location
     public let partSize: Int
     private let client: S3Client
-    private let uploadID: String
+    /// The upload's ID, asked for while the first part fills: the archive's first bytes need
+    /// not wait for that round trip.
+    private let creation: BackgroundCall<String>
     private var buffer = ByteBuffer()
+    /// The SHA-256 of `buffer`, which the part's signature needs: hashed as it fills, the part
+    /// goes out the moment it is full instead of after one more pass over 5 MiB.
+    private var hasher = SHA256()
     private var etags: [String] = []
     private var inFlight: BackgroundCall<String>?
     private var state: State = .open
@@ -28,7 +35,7 @@ public final class S3UploadStream {
         self.client = client
         self.location = location
         self.partSize = max(1, partSize)
-        uploadID = try client.createMultipartUpload(location)
+        creation = BackgroundCall { () throws(S3Error) in try client.createMultipartUpload(location) }
     }
 
     deinit {
@@ -41,7 +48,9 @@ public final class S3UploadStream {
             // Exactly one part's room: growing by writes would round up to a power of two.
             if buffer.capacity < partSize { buffer = ByteBufferAllocator().buffer(capacity: partSize) }
             let take = min(partSize - buffer.readableBytes, rest.count)
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: rest.prefix(take)))
+            let piece = UnsafeRawBufferPointer(rebasing: rest.prefix(take))
+            buffer.writeBytes(piece)
+            hasher.update(bufferPointer: piece)
             rest = rest.dropFirst(take)
             bytesWritten += Int64(take)
             if buffer.readableBytes == partSize { try send() }
@@ -55,7 +64,7 @@ public final class S3UploadStream {
             if buffer.readableBytes > 0 || etags.isEmpty && inFlight == nil { try send() }
             try collect()
             buffer = ByteBuffer()
-            try client.completeMultipartUpload(location, uploadID: uploadID, parts: etags)
+            try client.completeMultipartUpload(location, uploadID: try creation.value(), parts: etags)
             state = .finished
         } catch {
             abort()
@@ -71,6 +80,8 @@ public final class S3UploadStream {
         // Already failing: the part in flight is waited for so nothing uploads after the
         // abort, and its own error adds nothing to the one being reported.
         _ = try? collect()
+        // An upload that was never begun has nothing to abort.
+        guard let uploadID = try? creation.value() else { return }
         try? client.abortMultipartUpload(location, uploadID: uploadID)
     }
 
@@ -85,12 +96,14 @@ public final class S3UploadStream {
                 message: "more than \(Self.maximumParts) parts of \(partSize) bytes; use a larger part size", attempts: 1)
         }
         let body = buffer
-        let (client, location, uploadID) = (self.client, self.location, self.uploadID)
+        let payloadHash = SigV4Signer.hex(hasher.finalize())
+        let (client, location, uploadID) = (self.client, self.location, try creation.value())
         inFlight = BackgroundCall { () throws(S3Error) in
-            try client.uploadPart(location, uploadID: uploadID, number: number, body: body)
+            try client.uploadPart(location, uploadID: uploadID, number: number, body: body, payloadHash: payloadHash)
         }
         // A new buffer for the next part: the one in flight is the request's body until sent.
         buffer = ByteBuffer()
+        hasher = SHA256()
     }
 
     private func collect() throws(S3Error) {

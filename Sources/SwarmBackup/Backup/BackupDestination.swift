@@ -10,6 +10,8 @@ protocol BackupDestination {
     var description: String { get }
     /// Makes sure the repository exists, takes its lock and removes what killed runs left.
     func open(logger: Logger) throws -> any RepositoryLease
+    /// `open`, done at once or begun on a worker thread (when it is round trips to a server).
+    func beginOpening(logger: Logger) throws -> PendingLease
     /// Where the archive of `name` ends up, as `list` shows it.
     func finalLocation(of name: BackupName) -> String
     func exists(_ name: BackupName) throws -> Bool
@@ -33,6 +35,12 @@ protocol ArchiveOutput: AnyObject {
     func readBack() throws -> any ArchiveByteSource
     /// Gives the archive its final name; an existing archive of that name is never replaced.
     func publish() throws
+}
+
+extension BackupDestination {
+    func beginOpening(logger: Logger) throws -> PendingLease {
+        PendingLease(taken: try open(logger: logger))
+    }
 }
 
 extension RepositoryLock: RepositoryLease {}

@@ -36,22 +36,28 @@ public struct BackupRunner {
     public func run() throws -> BackupResult {
         let started = clock()
         let destination = try request.destination()
-        let lock = try destination.open(logger: logger)
-        defer { lock.release() }
+        let pending = try destination.beginOpening(logger: logger)
+        defer { pending.release() }
 
         // Shared: other backups may read the folder too, but a restore (exclusive) must not
         // swap it away while we copy.
-        try request.stateDirectory.validate()
-        let folderLock = try StateDirectoryLock.acquire(request.stateDirectory.path, exclusive: false, for: .backup)
+        let folderLock = try pending.unlessRefused { () throws -> StateDirectoryLock in
+            try request.stateDirectory.validate()
+            return try StateDirectoryLock.acquire(request.stateDirectory.path, exclusive: false, for: .backup)
+        }
         defer { folderLock.release() }
         for path in WorkDirectory.removeAbandoned(near: request.stateDirectory.path, purpose: "backup", override: request.workDirectory) {
             logger.notice("removed the working copy of a backup that was killed", metadata: ["path": "\(path)"])
         }
         progress?(BackupProgress(phase: .copying, done: 0, total: 0))
-        let captured = try StateCapture(
-            source: request.stateDirectory, unlockKey: request.unlockKey, workParent: request.workDirectory,
-            logger: logger
-        ).capture()
+        let captured = try pending.unlessRefused {
+            try StateCapture(
+                source: request.stateDirectory, unlockKey: request.unlockKey, workParent: request.workDirectory,
+                logger: logger
+            ).capture()
+        }
+        // Nothing of this run reaches the repository before its lock is held.
+        let lock = try pending.lease()
         if captured.attempts > 1 {
             logger.notice("the manager changed its log while we copied; took a consistent copy", metadata: ["attempts": "\(captured.attempts)"])
         }
@@ -87,6 +93,7 @@ public struct BackupRunner {
         let findings = ManifestCheck.findings(scanned)
         guard findings.isEmpty else { throw BackupError.readBackFailed(path: finalPath, findings: findings) }
         try output.publish()
+        pending.beginRelease()
         logger.debug("archive written", metadata: ["path": "\(finalPath)", "bytes": "\(archiveBytes)"])
         return BackupResult(
             archivePath: finalPath, name: name, archiveBytes: archiveBytes, manifest: scanned.manifest ?? manifest,

@@ -23,13 +23,10 @@ public struct S3Settings: Sendable {
     public let configuration: S3Configuration
     /// Bytes per multipart-upload part (S3 refuses parts under 5 MiB but the last).
     public let partSize: Int
-    /// Bytes per ranged read.
-    public let readSize: Int
 
-    public init(configuration: S3Configuration, partSize: Int = S3UploadStream.defaultPartSize, readSize: Int = S3ObjectReader.defaultChunkSize) {
+    public init(configuration: S3Configuration, partSize: Int = S3UploadStream.defaultPartSize) {
         self.configuration = configuration
         self.partSize = partSize
-        self.readSize = readSize
     }
 }
 
@@ -52,7 +49,7 @@ public enum ArchiveSources {
     /// a local file.
     public static func open(_ archive: String, s3: S3Settings?) throws -> any ArchiveByteSource {
         guard let (location, s3) = try S3Settings.address(archive, s3) else { return try FileByteSource(path: archive) }
-        return try S3ObjectReader(client: S3Client(configuration: s3.configuration), location: location, chunkSize: s3.readSize)
+        return try S3ObjectReader(client: S3Client(configuration: s3.configuration), location: location)
     }
 }
 

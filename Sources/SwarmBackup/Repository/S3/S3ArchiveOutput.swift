@@ -13,6 +13,8 @@ final class S3ArchiveOutput: ArchiveOutput {
     private let upload: S3UploadStream
     private let lock: S3RepositoryLock?
     private var stored = false
+    /// Whether the final key is taken, asked while the archive is read back.
+    private var finalTaken: BackgroundCall<Bool>?
     private var published = false
 
     init(repository: S3BackupRepository, name: BackupName, lock: S3RepositoryLock?) throws {
@@ -24,6 +26,7 @@ final class S3ArchiveOutput: ArchiveOutput {
     }
 
     deinit {
+        finalTaken?.wait()
         // Never published: only our own staging object, which must not linger.
         if stored && !published { try? repository.client.delete(staging) }
     }
@@ -44,11 +47,14 @@ final class S3ArchiveOutput: ArchiveOutput {
     }
 
     func readBack() throws -> any ArchiveByteSource {
-        try S3ObjectReader(client: repository.client, location: staging, chunkSize: repository.settings.readSize)
+        let (client, final) = (repository.client, final)
+        finalTaken = BackgroundCall { () throws(S3Error) in try client.head(final) != nil }
+        return try S3ObjectReader(client: client, location: staging)
     }
 
     func publish() throws {
-        guard try repository.client.head(final) == nil else { throw BackupError.archiveExists(path: final.description) }
+        let taken = try finalTaken?.value() ?? (repository.client.head(final) != nil)
+        guard !taken else { throw BackupError.archiveExists(path: final.description) }
         try repository.client.copy(staging, to: final)
         published = true
         FaultPoint.reached("s3-archive-copied")

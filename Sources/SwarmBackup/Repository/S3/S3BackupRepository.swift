@@ -96,6 +96,10 @@ struct S3Destination: BackupDestination {
         return lock
     }
 
+    func beginOpening(logger: Logger) throws -> PendingLease {
+        PendingLease(taking: { try open(logger: logger) })
+    }
+
     func finalLocation(of name: BackupName) -> String { repository.location(of: name).description }
 
     func exists(_ name: BackupName) throws -> Bool {
