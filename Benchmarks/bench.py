@@ -364,6 +364,8 @@ def engine_suite(args, work):
         print(f"{name + ': boot to a full docker service ls':48s} {wall*1000:8.0f} ms  {rss:7.1f} MiB peak")
     print(f"{'serve / dockerd':48s} {statistics.median(ratios_wall):8.3f}x wall {statistics.median(ratios_rss):6.3f}x memory"
           "  (target <= 0.1x, <= 0.25x)")
+    print(f"{'pair by pair, min-max':48s} {min(ratios_wall):.3f}-{max(ratios_wall):.3f}x wall "
+          f"{min(ratios_rss):.3f}-{max(ratios_rss):.3f}x memory")
 
 def engine_boot(cmd):
     """Seconds from spawning the engine to its first full list, and the engine's peak RSS
