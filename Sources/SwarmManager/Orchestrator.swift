@@ -49,10 +49,7 @@ struct Orchestrator {
 
     /// The service's tasks in ID order, the order a read of the whole store gives them in.
     private func tasks(of serviceID: String, index: AllocationIndex, in store: ObjectStore) throws -> [SwarmTask] {
-        try (index.tasksByService[serviceID] ?? []).sorted().compactMap { id in
-            guard let stored = store.get(.task, id: id), case .task(let task) = try decoded.object(stored) else { return nil }
-            return task
-        }
+        try (index.tasksByService[serviceID] ?? []).sorted().compactMap { try decoded.task($0, in: store) }
     }
 
     private func reconcileReplicated(

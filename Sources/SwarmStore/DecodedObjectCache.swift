@@ -57,6 +57,18 @@ public final class DecodedObjectCache: Sendable {
 }
 
 extension DecodedObjectCache {
+    /// The task stored under `id` in `store`, decoded; nil when there is none.
+    public func task(_ id: String, in store: ObjectStore) throws -> SwarmTask? {
+        guard let stored = store.get(.task, id: id), case .task(let task) = try object(stored) else { return nil }
+        return task
+    }
+
+    /// The service stored under `id` in `store`, decoded; nil when there is none.
+    public func service(_ id: String, in store: ObjectStore) throws -> SwarmService? {
+        guard let stored = store.get(.service, id: id), case .service(let service) = try object(stored) else { return nil }
+        return service
+    }
+
     public func nodes(in store: ObjectStore) throws -> [SwarmNode] {
         try objects(.node, in: store).compactMap { if case .node(let o) = $0 { o } else { nil } }
     }

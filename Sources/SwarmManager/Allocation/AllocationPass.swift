@@ -54,12 +54,7 @@ struct AllocationPass {
         let networksByID = Dictionary(networks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ingress = networks.first { $0.spec.ingress }
 
-        let waiting = try index.waiting.compactMap { id -> SwarmTask? in
-            guard let stored = transaction.store.get(.task, id: id), case .task(let task) = try decoded.object(stored) else {
-                return nil
-            }
-            return task
-        }
+        let waiting = try index.waiting.compactMap { try decoded.task($0, in: transaction.store) }
         var nodes = try decoded.nodes(in: transaction.store)
         var ports = PublishedPorts(owners: index.portOwners)
 
@@ -141,10 +136,7 @@ struct AllocationPass {
         subscript(id: String) -> SwarmService? {
             mutating get throws {
                 if let known = seen[id] { return known }
-                var service: SwarmService?
-                if let stored = store.get(.service, id: id), case .service(let decodedService) = try decoded.object(stored) {
-                    service = decodedService
-                }
+                let service = try decoded.service(id, in: store)
                 seen[id] = service
                 return service
             }
