@@ -67,6 +67,8 @@ let package = Package(
         ),
         // Crash-test hooks (debug builds only): named kill points for the fault-injection tests.
         .target(name: "FaultInjection"),
+        // A blocking call on a worker thread, waited for later (S3 round trips, boot phases).
+        .target(name: "BackgroundCalls"),
         .target(
             name: "SwarmProto",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -75,6 +77,7 @@ let package = Package(
         .target(
             name: "SwarmFormats",
             dependencies: [
+                "BackgroundCalls",
                 "SwarmProto",
                 "CSodium",
                 "FaultInjection",
@@ -140,6 +143,7 @@ let package = Package(
         .target(
             name: "S3Client",
             dependencies: [
+                "BackgroundCalls",
                 "SigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -152,6 +156,7 @@ let package = Package(
         .target(
             name: "SwarmBackup",
             dependencies: [
+                "BackgroundCalls",
                 "SwarmInspection", "SwarmNode", "SwarmStateReplacement", "SwarmArchive", "S3Client", "FaultInjection", "SwarmFormats",
                 "SwarmStore", "SwarmProto",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -170,6 +175,7 @@ let package = Package(
         .target(
             name: "SwarmManager",
             dependencies: [
+                "BackgroundCalls",
                 "SwarmNode", "SwarmConventions", "SwarmFormats", "SwarmStore", "SwarmProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),

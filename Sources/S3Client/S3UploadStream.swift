@@ -1,3 +1,4 @@
+import BackgroundCalls
 import Crypto
 import NIOCore
 import SigV4
@@ -12,13 +13,13 @@ public final class S3UploadStream {
     private let client: S3Client
     /// The upload's ID, asked for while the first part fills: the archive's first bytes need
     /// not wait for that round trip.
-    private let creation: BackgroundCall<String>
+    private let creation: BackgroundCall<String, S3Error>
     private var buffer = ByteBuffer()
     /// The SHA-256 of `buffer`, which the part's signature needs: hashed as it fills, the part
     /// goes out the moment it is full instead of after one more pass over 5 MiB.
     private var hasher = SHA256()
     private var etags: [String] = []
-    private var inFlight: BackgroundCall<String>?
+    private var inFlight: BackgroundCall<String, S3Error>?
     private var state: State = .open
     public private(set) var bytesWritten: Int64 = 0
     /// Parts handed to the server so far (the last one may still be in flight).

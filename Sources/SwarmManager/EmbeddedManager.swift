@@ -1,4 +1,4 @@
-import Dispatch
+import BackgroundCalls
 import Foundation
 import Logging
 import SwarmFormats
@@ -177,16 +177,10 @@ public final class EmbeddedManager: Sendable {
         // the boot. Nothing is appended before the voters are checked below; preparing only
         // zeroes the tail segment past its last record, which holds zeros already unless the
         // last record is torn, so a torn log is prepared after the check, as before.
-        let prepared = Mutex<Result<LeaderLogBox, any Error>?>(nil)
-        let preparing = DispatchGroup()
-        if !options.readOnly && raft.wal.tornTail == nil {
-            DispatchQueue.global().async(group: preparing) {
-                let result = Result { try prepare() }
-                prepared.withLock { $0 = result }
-            }
-        }
+        let prepared = !options.readOnly && raft.wal.tornTail == nil ? BackgroundCall(prepare) : nil
         let replay = Result { try Replayer.replay(raft, localMember: local) }
-        preparing.wait()
+        // Awaited even when the replay failed, so that no lock it took outlives the boot.
+        prepared?.wait()
         let cluster = try replay.get()
         let others = cluster.voters.filter { $0 != local.raftID }
         guard others.isEmpty else {
@@ -196,7 +190,7 @@ public final class EmbeddedManager: Sendable {
         var commit = raft.hardState.commit
         var term = raft.hardState.term
         if !options.readOnly {
-            let leader = try prepared.withLock({ $0 })?.get() ?? prepare()
+            let leader = try prepared?.value() ?? prepare()
             try leader.log.beginTerm()
             commit = leader.log.commitIndex
             term = leader.log.term

@@ -1,7 +1,6 @@
-import Dispatch
+import BackgroundCalls
 import Foundation
 import SwarmProto
-import Synchronization
 
 /// Turns the stored bytes of an entry or snapshot payload (a marshaled MaybeEncryptedRecord
 /// in the encrypted layout) into plaintext. Injected so this layer does not decide where keys
@@ -93,13 +92,8 @@ public enum RaftLogLoader {
         // checked and decrypted: the two are independent unless the snapshot proves damaged,
         // and then the WAL is read again from the snapshot used instead.
         let guess = try snapshotReader.snapshotNames().last.map { WALStart(index: $0.index, term: $0.term) } ?? WALStart()
-        let guessed = Mutex<Result<WALContents, any Error>?>(nil)
-        let reading = DispatchGroup()
-        DispatchQueue.global().async(group: reading) {
-            let result = Result { try walReader.readAll(from: guess) }
-            guessed.withLock { $0 = result }
-        }
-        defer { reading.wait() }
+        let guessed = BackgroundCall { try walReader.readAll(from: guess) }
+        defer { guessed.wait() }
         let snapshots = try snapshotReader.loadNewest()
         var start = WALStart()
         var payload: Data?
@@ -111,13 +105,7 @@ public enum RaftLogLoader {
                 throw RaftPayloadError(location: snapshot.path, underlying: "\(error)")
             }
         }
-        reading.wait()
-        let wal: WALContents
-        if start == guess, let read = guessed.withLock({ $0 }) {
-            wal = try read.get()
-        } else {
-            wal = try walReader.readAll(from: start)
-        }
+        let wal = try start == guess ? guessed.value() : walReader.readAll(from: start)
         return RaftLog(
             layout: layout, snapshot: snapshots.snapshot, snapshotPayload: payload,
             skippedSnapshots: snapshots.skipped, wal: wal, decrypter: decrypter)

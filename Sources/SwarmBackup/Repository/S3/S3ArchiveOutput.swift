@@ -1,3 +1,4 @@
+import BackgroundCalls
 import FaultInjection
 import Foundation
 import S3Client
@@ -14,7 +15,7 @@ final class S3ArchiveOutput: ArchiveOutput {
     private let lock: S3RepositoryLock?
     private var stored = false
     /// Whether the final key is taken, asked while the archive is read back.
-    private var finalTaken: BackgroundCall<Bool>?
+    private var finalTaken: BackgroundCall<Bool, S3Error>?
     private var published = false
 
     init(repository: S3BackupRepository, name: BackupName, lock: S3RepositoryLock?) throws {
