@@ -78,18 +78,10 @@ public final class S3Client: Sendable {
         return response.etag
     }
 
-    /// The object's bytes, or the bytes of `range` (inclusive). With `ifMatch`, the server
-    /// refuses when the object has changed since that ETag was seen.
-    public func get(_ location: S3Location, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) throws(S3Error) -> [UInt8] {
-        Array(try getBuffer(location, range: range, ifMatch: ifMatch).readableBytesView)
-    }
-
-    /// `get` without copying the answer out of the buffer it arrived in.
-    public func getBuffer(_ location: S3Location, range: ClosedRange<Int64>? = nil, ifMatch: String? = nil) throws(S3Error) -> ByteBuffer {
-        var headers: [(String, String)] = []
-        if let range { headers.append(("Range", "bytes=\(range.lowerBound)-\(range.upperBound)")) }
-        if let ifMatch { headers.append(("If-Match", ifMatch)) }
-        return try perform(.GET, location, headers: headers).body
+    /// The object's bytes, read whole: for small objects (the lock). Archives are read with
+    /// `S3ObjectReader`, streamed.
+    public func get(_ location: S3Location) throws(S3Error) -> [UInt8] {
+        Array(try perform(.GET, location).body.readableBytesView)
     }
 
     /// An object's body from byte `offset` on, streamed: returns once the server has answered
