@@ -36,7 +36,7 @@ final class PendingLease: @unchecked Sendable {
         switch result {
         case .success(let lease): return lease
         case .failure(let error): throw error
-        case nil: throw RepositoryError.locked(path: "the repository", holder: "a lock attempt that ended without a result")
+        case nil: preconditionFailure("the worker leaves the group only after setting the result")
         }
     }
 
