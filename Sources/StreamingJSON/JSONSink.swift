@@ -62,88 +62,19 @@ final class JSONSink {
 
     static let emptyObject: [UInt8] = Array("{}".utf8)
 
-    // MARK: Scalars, spelled as Foundation's JSONEncoder spells them
+    // MARK: Scalars
 
-    func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var start = 0
-            for (index, byte) in utf8.enumerated() where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-                escape(byte)
-                start = index + 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    func string(_ value: String) { JSONScalars.string(value, to: &bytes) }
 
-    private func escape(_ byte: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        switch byte {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-        case 0x08: bytes.append(UInt8(ascii: "b"))
-        case 0x0C: bytes.append(UInt8(ascii: "f"))
-        case 0x0A: bytes.append(UInt8(ascii: "n"))
-        case 0x0D: bytes.append(UInt8(ascii: "r"))
-        case 0x09: bytes.append(UInt8(ascii: "t"))
-        default:
-            let hex = { (digit: UInt8) in digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10 }
-            bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex(byte >> 4), hex(byte & 0xF)])
-        }
-    }
+    func integer(_ value: Int64) { JSONScalars.integer(value, to: &bytes) }
 
-    /// Digits written straight into the buffer: going through `String(value)` built a string
-    /// for every number of every object.
-    func integer(_ value: Int64) {
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            integer(value.magnitude)
-        } else {
-            integer(UInt64(value))
-        }
-    }
+    func integer(_ value: UInt64) { JSONScalars.integer(value, to: &bytes) }
 
-    func integer(_ value: UInt64) {
-        guard value >= 10 else {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        var digits = 0
-        var rest = value
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        let end = bytes.count + digits
-        bytes.append(contentsOf: repeatElement(0, count: digits))
-        bytes.withUnsafeMutableBufferPointer { buffer in
-            var rest = value
-            var index = end
-            while rest > 0 {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            }
-        }
-    }
+    func bool(_ value: Bool) { JSONScalars.bool(value, to: &bytes) }
 
-    func bool(_ value: Bool) {
-        if value { bytes.append(contentsOf: "true".utf8) } else { bytes.append(contentsOf: "false".utf8) }
-    }
-
-    func null() {
-        bytes.append(contentsOf: "null".utf8)
-    }
+    func null() { JSONScalars.null(to: &bytes) }
 
     func float<F: BinaryFloatingPoint & CustomStringConvertible>(_ value: F, codingPath: @autoclosure () -> [any CodingKey]) throws {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: codingPath(), debugDescription: "Unable to encode \(value) directly in JSON."))
-        }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        bytes.append(contentsOf: text.utf8)
+        try JSONScalars.float(value, to: &bytes, codingPath: codingPath())
     }
 }
