@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.Service.
@@ -50,5 +51,41 @@ public struct EngineService: Encodable, Sendable {
                 jobIteration: EngineObjectVersion(index: service.jobStatus.jobIteration.index),
                 lastExecution: service.jobStatus.hasLastExecution ? EngineTime.string(service.jobStatus.lastExecution) : nil)
             : nil
+    }
+}
+
+extension EngineService: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.id, id)
+            try json.member(CodingKeys.version, version)
+            try json.member(CodingKeys.createdAt, createdAt)
+            try json.member(CodingKeys.updatedAt, updatedAt)
+            try json.member(CodingKeys.spec, spec)
+            try json.member(CodingKeys.previousSpec, previousSpec)
+            try json.member(CodingKeys.endpoint, endpoint)
+            try json.member(CodingKeys.updateStatus, updateStatus)
+            try json.member(CodingKeys.serviceStatus, serviceStatus)
+            try json.member(CodingKeys.jobStatus, jobStatus)
+        }
+    }
+}
+
+extension EngineService.Status: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.runningTasks, runningTasks)
+            try json.member(CodingKeys.desiredTasks, desiredTasks)
+            try json.member(CodingKeys.completedTasks, completedTasks)
+        }
+    }
+}
+
+extension EngineService.JobStatus: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.jobIteration, jobIteration)
+            try json.member(CodingKeys.lastExecution, lastExecution)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 import SwiftProtobuf
 
@@ -31,4 +32,12 @@ struct ObjectMeta {
 /// with no separators ("onfailure" is not used by any enum printed here).
 func engineEnum<T>(_ value: T) -> String {
     String(describing: value).lowercased()
+}
+
+extension EngineObjectVersion: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.index, index)
+        }
+    }
 }

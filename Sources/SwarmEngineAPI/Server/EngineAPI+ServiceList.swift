@@ -51,7 +51,6 @@ extension EngineAPI {
         _ services: ArraySlice<StoredObject>, view: ManagerView, filters: EngineFilters, counter: ServiceStatusCounter?
     ) throws -> ByteBuffer {
         let runtimes = filters["runtime"].isEmpty ? ["container"] : filters["runtime"]
-        let encoder = StreamingJSONEncoder()
         var body = ByteBuffer()
         body.reserveCapacity(services.count * 2048)
         for stored in services {
@@ -71,7 +70,9 @@ extension EngineAPI {
                 // The cached object without its closing brace, then the status and the brace.
                 body.writeBytes(UnsafeRawBufferPointer(rebasing: rendered.dropLast()))
                 body.writeString(#","ServiceStatus":"#)
-                body.writeBytes(try encoder.encodeBytes(counter.status(of: service)))
+                var status = JSONWriter()
+                try status.write(counter.status(of: service))
+                body.writeBytes(status.bytes)
                 body.writeInteger(UInt8(ascii: "}"))
             }
         }
@@ -87,7 +88,9 @@ extension EngineAPI {
     /// A service as `GET /services` lists it, before its status counts.
     private static func renderListed(_ object: StoreObject) throws -> Data {
         guard case .service(let service) = object else { return Data() }
-        return try StreamingJSONEncoder().encode(EngineService(service))
+        var json = JSONWriter(capacity: 2048)
+        try json.write(EngineService(service))
+        return Data(json.bytes)
     }
 }
 
@@ -114,15 +117,17 @@ extension EngineAPI {
     public func warmUp() {
         guard let view = try? view() else { return }
         let services = view.store.objects(.service)
-        // Small chunks, so that the cores finish together; the status counts beside them.
+        // Small chunks, so that the cores finish together. The status counts are the first
+        // piece of work handed out: as the last, they ran on one core while the other idled.
         let chunk = 32
         let chunks = (services.count + chunk - 1) / chunk
         DispatchQueue.concurrentPerform(iterations: chunks + 1) { index in
-            guard index < chunks else {
+            guard index > 0 else {
                 _ = try? statusCounter(view)
                 return
             }
-            for stored in services[index * chunk..<min(services.count, (index + 1) * chunk)] {
+            let first = (index - 1) * chunk
+            for stored in services[first..<min(services.count, first + chunk)] {
                 _ = try? renderCache.json(stored, decoded: view.decoded, render: Self.renderListed)
             }
         }

@@ -1,3 +1,5 @@
+import StreamingJSON
+
 /// Docker's swarm.ContainerSpec. Durations in nanoseconds. The registry auth swarmkit keeps
 /// (pull_options) is not part of Docker's JSON and survives through the `base` merge.
 public struct EngineContainerSpec: Codable, Sendable, Equatable {
@@ -99,4 +101,72 @@ public struct EngineUlimit: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case name = "Name", hard = "Hard", soft = "Soft" }
+}
+
+extension EngineContainerSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.image, image)
+            try json.member(CodingKeys.labels, labels)
+            try json.member(CodingKeys.command, command)
+            try json.member(CodingKeys.args, args)
+            try json.member(CodingKeys.hostname, hostname)
+            try json.member(CodingKeys.env, env)
+            try json.member(CodingKeys.dir, dir)
+            try json.member(CodingKeys.user, user)
+            try json.member(CodingKeys.groups, groups)
+            try json.member(CodingKeys.privileges, privileges)
+            try json.member(CodingKeys.`init`, `init`)
+            try json.member(CodingKeys.stopSignal, stopSignal)
+            try json.member(CodingKeys.tty, tty)
+            try json.member(CodingKeys.openStdin, openStdin)
+            try json.member(CodingKeys.readOnly, readOnly)
+            try json.member(CodingKeys.mounts, mounts)
+            try json.member(CodingKeys.stopGracePeriod, stopGracePeriod)
+            try json.member(CodingKeys.healthcheck, healthcheck)
+            try json.member(CodingKeys.hosts, hosts)
+            try json.member(CodingKeys.dnsConfig, dnsConfig)
+            try json.member(CodingKeys.secrets, secrets)
+            try json.member(CodingKeys.configs, configs)
+            try json.member(CodingKeys.isolation, isolation)
+            try json.member(CodingKeys.sysctls, sysctls)
+            try json.member(CodingKeys.capabilityAdd, capabilityAdd)
+            try json.member(CodingKeys.capabilityDrop, capabilityDrop)
+            try json.member(CodingKeys.ulimits, ulimits)
+            try json.member(CodingKeys.oomScoreAdj, oomScoreAdj)
+        }
+    }
+}
+
+extension EngineHealthConfig: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.test, test)
+            try json.member(CodingKeys.interval, interval)
+            try json.member(CodingKeys.timeout, timeout)
+            try json.member(CodingKeys.startPeriod, startPeriod)
+            try json.member(CodingKeys.startInterval, startInterval)
+            try json.member(CodingKeys.retries, retries)
+        }
+    }
+}
+
+extension EngineDNSConfig: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.nameservers, nameservers)
+            try json.member(CodingKeys.search, search)
+            try json.member(CodingKeys.options, options)
+        }
+    }
+}
+
+extension EngineUlimit: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.name, name)
+            try json.member(CodingKeys.hard, hard)
+            try json.member(CodingKeys.soft, soft)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.Driver (log driver, secret driver, templating, volume driver).
@@ -25,5 +26,14 @@ extension EngineDriver {
         out.name = name ?? ""
         out.options = options ?? [:]
         return out
+    }
+}
+
+extension EngineDriver: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.name, name)
+            try json.member(CodingKeys.options, options)
+        }
     }
 }

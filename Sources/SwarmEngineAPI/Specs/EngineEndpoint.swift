@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.EndpointSpec.
@@ -127,5 +128,45 @@ extension EnginePortConfig {
         p.publishedPort = publishedPort ?? 0
         p.publishMode = Self.publishModes.lenientValue(publishMode, empty: .ingress)
         return p
+    }
+}
+
+extension EngineEndpointSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.mode, mode)
+            try json.member(CodingKeys.ports, ports)
+        }
+    }
+}
+
+extension EnginePortConfig: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.name, name)
+            try json.member(CodingKeys.`protocol`, `protocol`)
+            try json.member(CodingKeys.targetPort, targetPort)
+            try json.member(CodingKeys.publishedPort, publishedPort)
+            try json.member(CodingKeys.publishMode, publishMode)
+        }
+    }
+}
+
+extension EngineEndpoint: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.spec, spec)
+            try json.member(CodingKeys.ports, ports)
+            try json.member(CodingKeys.virtualIPs, virtualIPs)
+        }
+    }
+}
+
+extension EngineEndpoint.VirtualIP: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.networkID, networkID)
+            try json.member(CodingKeys.addr, addr)
+        }
     }
 }

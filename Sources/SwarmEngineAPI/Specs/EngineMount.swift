@@ -1,4 +1,5 @@
 import Foundation
+import StreamingJSON
 import SwarmProto
 
 /// Docker's mount.Mount as used in a service's container spec.
@@ -175,5 +176,53 @@ extension EngineMount {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return (try? encoder.encode(options)).flatMap { String(data: $0, encoding: .utf8) } ?? "null"
+    }
+}
+
+extension EngineMount: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.type, type)
+            try json.member(CodingKeys.source, source)
+            try json.member(CodingKeys.target, target)
+            try json.member(CodingKeys.readOnly, readOnly)
+            try json.member(CodingKeys.consistency, consistency)
+            try json.member(CodingKeys.bindOptions, bindOptions)
+            try json.member(CodingKeys.volumeOptions, volumeOptions)
+            try json.member(CodingKeys.tmpfsOptions, tmpfsOptions)
+        }
+    }
+}
+
+extension EngineMount.BindOptions: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.propagation, propagation)
+            try json.member(CodingKeys.nonRecursive, nonRecursive)
+            try json.member(CodingKeys.createMountpoint, createMountpoint)
+            try json.member(CodingKeys.readOnlyNonRecursive, readOnlyNonRecursive)
+            try json.member(CodingKeys.readOnlyForceRecursive, readOnlyForceRecursive)
+        }
+    }
+}
+
+extension EngineMount.VolumeOptions: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.noCopy, noCopy)
+            try json.member(CodingKeys.labels, labels)
+            try json.member(CodingKeys.subpath, subpath)
+            try json.member(CodingKeys.driverConfig, driverConfig)
+        }
+    }
+}
+
+extension EngineMount.TmpfsOptions: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.sizeBytes, sizeBytes)
+            try json.member(CodingKeys.mode, mode)
+            try json.member(CodingKeys.options, options)
+        }
     }
 }

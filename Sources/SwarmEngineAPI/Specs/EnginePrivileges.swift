@@ -1,4 +1,5 @@
 import Foundation
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.Privileges.
@@ -162,6 +163,57 @@ extension EnginePrivileges {
         case "config": return .config(value)
         case "file": return .file(value)
         default: return .registry(value)
+        }
+    }
+}
+
+extension EnginePrivileges: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.credentialSpec, credentialSpec)
+            try json.member(CodingKeys.seLinuxContext, seLinuxContext)
+            try json.member(CodingKeys.seccomp, seccomp)
+            try json.member(CodingKeys.appArmor, appArmor)
+            try json.member(CodingKeys.noNewPrivileges, noNewPrivileges)
+        }
+    }
+}
+
+extension EnginePrivileges.CredentialSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.config, config)
+            try json.member(CodingKeys.file, file)
+            try json.member(CodingKeys.registry, registry)
+        }
+    }
+}
+
+extension EnginePrivileges.SELinuxContext: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.disable, disable)
+            try json.member(CodingKeys.user, user)
+            try json.member(CodingKeys.role, role)
+            try json.member(CodingKeys.type, type)
+            try json.member(CodingKeys.level, level)
+        }
+    }
+}
+
+extension EnginePrivileges.Seccomp: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.mode, mode)
+            try json.member(CodingKeys.profile, profile)
+        }
+    }
+}
+
+extension EnginePrivileges.AppArmor: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.mode, mode)
         }
     }
 }

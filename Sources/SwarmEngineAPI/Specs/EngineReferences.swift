@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's SecretReferenceFileTarget / ConfigReferenceFileTarget. Mode is os.FileMode, a number.
@@ -133,5 +134,43 @@ enum EngineReferenceRules {
                 throw .invalid("config references '\(previous)' and '\(r.configName)' have a conflicting target: '\(f.name)'")
             }
         }
+    }
+}
+
+extension EngineFileTarget: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.name, name)
+            try json.member(CodingKeys.uid, uid)
+            try json.member(CodingKeys.gid, gid)
+            try json.member(CodingKeys.mode, mode)
+        }
+    }
+}
+
+extension EngineSecretReference: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.file, file)
+            try json.member(CodingKeys.secretID, secretID)
+            try json.member(CodingKeys.secretName, secretName)
+        }
+    }
+}
+
+extension EngineConfigReference: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.file, file)
+            try json.member(CodingKeys.runtime, runtime)
+            try json.member(CodingKeys.configID, configID)
+            try json.member(CodingKeys.configName, configName)
+        }
+    }
+}
+
+extension EngineConfigReference.RuntimeTarget: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) {
+        json.object { _ in }
     }
 }

@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 import SwiftProtobuf
 
@@ -172,4 +173,62 @@ extension EngineResourceRequirements.GenericResource {
 extension BinaryInteger {
     /// Docker's `omitempty`: zero is not written.
     var nonZero: Self? { self == 0 ? nil : self }
+}
+
+extension EngineResourceRequirements: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.limits, limits)
+            try json.member(CodingKeys.reservations, reservations)
+            try json.member(CodingKeys.swapBytes, swapBytes)
+            try json.member(CodingKeys.memorySwappiness, memorySwappiness)
+        }
+    }
+}
+
+extension EngineResourceRequirements.Limit: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.nanoCPUs, nanoCPUs)
+            try json.member(CodingKeys.memoryBytes, memoryBytes)
+            try json.member(CodingKeys.pids, pids)
+        }
+    }
+}
+
+extension EngineResourceRequirements.Resources: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.nanoCPUs, nanoCPUs)
+            try json.member(CodingKeys.memoryBytes, memoryBytes)
+            try json.member(CodingKeys.genericResources, genericResources)
+        }
+    }
+}
+
+extension EngineResourceRequirements.GenericResource: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.namedResourceSpec, namedResourceSpec)
+            try json.member(CodingKeys.discreteResourceSpec, discreteResourceSpec)
+        }
+    }
+}
+
+extension EngineResourceRequirements.GenericResource.Named: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.kind, kind)
+            try json.member(CodingKeys.value, value)
+        }
+    }
+}
+
+extension EngineResourceRequirements.GenericResource.Discrete: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.kind, kind)
+            try json.member(CodingKeys.value, value)
+        }
+    }
 }

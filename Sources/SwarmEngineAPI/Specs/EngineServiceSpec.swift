@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.ServiceSpec.
@@ -107,5 +108,67 @@ public struct EngineUpdateConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case parallelism = "Parallelism", delay = "Delay", failureAction = "FailureAction", monitor = "Monitor"
         case maxFailureRatio = "MaxFailureRatio", order = "Order"
+    }
+}
+
+extension EngineServiceSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.name, name)
+            try json.member(CodingKeys.labels, labels)
+            try json.member(CodingKeys.taskTemplate, taskTemplate)
+            try json.member(CodingKeys.mode, mode)
+            try json.member(CodingKeys.updateConfig, updateConfig)
+            try json.member(CodingKeys.rollbackConfig, rollbackConfig)
+            try json.member(CodingKeys.networks, networks)
+            try json.member(CodingKeys.endpointSpec, endpointSpec)
+        }
+    }
+}
+
+extension EngineServiceMode: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.replicated, replicated)
+            try json.member(CodingKeys.global, global)
+            try json.member(CodingKeys.replicatedJob, replicatedJob)
+            try json.member(CodingKeys.globalJob, globalJob)
+        }
+    }
+}
+
+extension EngineServiceMode.Replicated: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.replicas, replicas)
+        }
+    }
+}
+
+extension EngineServiceMode.ReplicatedJob: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.maxConcurrent, maxConcurrent)
+            try json.member(CodingKeys.totalCompletions, totalCompletions)
+        }
+    }
+}
+
+extension EngineServiceMode.Empty: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) {
+        json.object { _ in }
+    }
+}
+
+extension EngineUpdateConfig: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.parallelism, parallelism)
+            try json.member(CodingKeys.delay, delay)
+            try json.member(CodingKeys.failureAction, failureAction)
+            try json.member(CodingKeys.monitor, monitor)
+            try json.member(CodingKeys.maxFailureRatio, maxFailureRatio)
+            try json.member(CodingKeys.order, order)
+        }
     }
 }

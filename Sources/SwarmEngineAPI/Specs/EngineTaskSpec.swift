@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.TaskSpec. PluginSpec is not modelled: a plugin service's runtime survives
@@ -128,4 +129,85 @@ public struct EnginePlatform: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey { case architecture = "Architecture", os = "OS" }
+}
+
+extension EngineTaskSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.containerSpec, containerSpec)
+            try json.member(CodingKeys.networkAttachmentSpec, networkAttachmentSpec)
+            try json.member(CodingKeys.resources, resources)
+            try json.member(CodingKeys.restartPolicy, restartPolicy)
+            try json.member(CodingKeys.placement, placement)
+            try json.member(CodingKeys.networks, networks)
+            try json.member(CodingKeys.logDriver, logDriver)
+            try json.member(CodingKeys.forceUpdate, forceUpdate)
+            try json.member(CodingKeys.runtime, runtime)
+        }
+    }
+}
+
+extension EngineTaskSpec.NetworkAttachmentSpec: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.containerID, containerID)
+        }
+    }
+}
+
+extension EngineNetworkAttachmentConfig: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.target, target)
+            try json.member(CodingKeys.aliases, aliases)
+            try json.member(CodingKeys.driverOpts, driverOpts)
+        }
+    }
+}
+
+extension EngineRestartPolicy: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.condition, condition)
+            try json.member(CodingKeys.delay, delay)
+            try json.member(CodingKeys.maxAttempts, maxAttempts)
+            try json.member(CodingKeys.window, window)
+        }
+    }
+}
+
+extension EnginePlacement: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.constraints, constraints)
+            try json.member(CodingKeys.preferences, preferences)
+            try json.member(CodingKeys.maxReplicas, maxReplicas)
+            try json.member(CodingKeys.platforms, platforms)
+        }
+    }
+}
+
+extension EnginePlacement.Preference: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.spread, spread)
+        }
+    }
+}
+
+extension EnginePlacement.Preference.Spread: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.spreadDescriptor, spreadDescriptor)
+        }
+    }
+}
+
+extension EnginePlatform: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.architecture, architecture)
+            try json.member(CodingKeys.os, os)
+        }
+    }
 }

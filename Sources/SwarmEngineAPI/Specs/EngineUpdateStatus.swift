@@ -1,3 +1,4 @@
+import StreamingJSON
 import SwarmProto
 
 /// Docker's swarm.UpdateStatus.
@@ -37,5 +38,16 @@ extension EngineUpdateStatus {
             completedAt: completed,
             message: status.message.isEmpty ? nil : status.message
         )
+    }
+}
+
+extension EngineUpdateStatus: JSONWritable {
+    public func writeJSON(to json: inout JSONWriter) throws {
+        try json.object { json in
+            try json.member(CodingKeys.state, state)
+            try json.member(CodingKeys.startedAt, startedAt)
+            try json.member(CodingKeys.completedAt, completedAt)
+            try json.member(CodingKeys.message, message)
+        }
     }
 }
