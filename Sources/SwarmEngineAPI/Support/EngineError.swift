@@ -65,6 +65,8 @@ extension EngineError {
             self = EngineError(.badRequest, spec.description)
         case is DecodingError:
             self = EngineError(.badRequest, "invalid JSON: \(Self.decodingProblem(error))")
+        case let boot as EngineServer.BootFailure:
+            self = EngineError(.serviceUnavailable, boot.description)
         default:
             self = EngineError(.internalServerError, String(describing: error))
         }

@@ -21,6 +21,11 @@ struct ServeCommand: ParsableCommand {
             recover --force-new-cluster` on a copy first. An autolocked folder served without \
             its key starts locked, as a locked daemon does; `docker swarm unlock` opens it.
 
+            The socket opens at once and the folder boots beside it: a client started with \
+            serve waits for the boot instead of failing to connect, and the "serving" line \
+            comes when the first `service ls` is ready to be answered. A folder that cannot \
+            be booted closes the socket again.
+
             SIGTERM or SIGINT stop the server cleanly. Exit codes: 0 stopped, 1 failure (other \
             voters, a worker's folder), 2 usage, 3 wrong unlock key, 5 no such folder, 6 the \
             socket or the folder is in use.
@@ -56,38 +61,35 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let address = try listen.map { text throws(ListenError) in try ListenAddress.loopback(text) }
             ?? .unixSocket(path: socket ?? Self.defaultSocket)
-        let manager: EmbeddedManager
-        do {
-            manager = try EmbeddedManager(
-                directory: state.directory, unlockKey: try unlock.resolve(), options: .init(readOnly: readOnly),
-                logger: Log.logger)
-        } catch let error as ManagerError {
-            // Not in ExitStatus's table: phrase it for the operator, exit 1.
-            throw CommandError(error.description)
-        }
+        let unlockKey = try unlock.resolve()
         var serverLogger = Log.logger
         // Hummingbird announces itself at info; the ready line below says it better.
         serverLogger.logLevel = .notice
-        let api = EngineAPI(manager: manager, host: .current(serverVersion: "swarmsafe-\(SwarmSafeVersion.string)"))
-        let server = EngineServer(api: api, address: address, logger: serverLogger)
-        // Render the service list before saying we're ready: on a big swarm the first
-        // `docker service ls` would otherwise pay for decoding and encoding every service.
-        // The socket takes connections meanwhile; a service list asked for waits for it.
-        api.startWarmUp()
-        let stateDir = state.directory.path
-        let locked = manager.isLocked
+        let server = EngineServer(address: address, logger: serverLogger)
+        let (directory, options) = (state.directory, EmbeddedManager.Options(readOnly: readOnly))
+        let boot = { @Sendable () throws -> EngineAPI in
+            let manager = try EmbeddedManager(directory: directory, unlockKey: unlockKey, options: options, logger: Log.logger)
+            let api = EngineAPI(manager: manager, host: .current(serverVersion: "swarmsafe-\(SwarmSafeVersion.string)"))
+            // Render the service list before saying we're ready: on a big swarm the first
+            // `docker service ls` would otherwise pay for decoding and encoding every service.
+            // The socket takes connections meanwhile; a service list asked for waits for it.
+            api.startWarmUp()
+            return api
+        }
         do {
             try Self.block {
-                try await server.run { ready in
-                    var line = "serving \(stateDir) on \(ready.dockerHost) (docker -H \(ready.dockerHost) info)"
-                    if locked { line += "; the swarm is locked: docker -H \(ready.dockerHost) swarm unlock" }
-                    if manager.options.readOnly { line += "; read-only" }
-                    Task {
-                        await api.untilWarm()
-                        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                    }
+                try await server.run(boot: boot) { ready, api in
+                    await api.untilWarm()
+                    var line = "serving \(directory.path) on \(ready.dockerHost) (docker -H \(ready.dockerHost) info)"
+                    if api.manager.isLocked { line += "; the swarm is locked: docker -H \(ready.dockerHost) swarm unlock" }
+                    if api.manager.options.readOnly { line += "; read-only" }
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
                 }
             }
+        } catch let failure as EngineServer.BootFailure {
+            // Not in ExitStatus's table: phrase it for the operator, exit 1.
+            if let error = failure.error as? ManagerError { throw CommandError(error.description) }
+            throw failure.error
         } catch ListenError.socketInUse(let path) {
             FileHandle.standardError.write(Data("swarmsafe: error: \(ListenError.socketInUse(path))\n".utf8))
             Foundation.exit(ExitStatus.busy.rawValue)

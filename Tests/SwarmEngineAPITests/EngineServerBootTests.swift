@@ -1,0 +1,166 @@
+import Foundation
+import Logging
+import SwarmEngineAPI
+import SwarmFormats
+import SwarmManager
+import SwarmTestSupport
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The socket opens before the folder boots: a client that connects meanwhile is answered
+/// once the boot is done, and a failed boot answers it with the boot's error and closes the
+/// socket again.
+@Suite(.serialized) struct EngineServerBootTests {
+    static let host = HostInfo(
+        hostname: "test", cpus: 1, memoryBytes: 1, kernelVersion: "6", machine: "x86_64", operatingSystem: "Linux",
+        serverVersion: "test")
+
+    /// A boot that waits until the test lets it go on.
+    final class HeldBoot: Sendable {
+        let release = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
+    }
+
+    static func quietLogger() -> Logger {
+        var logger = Logger(label: "boot-test")
+        logger.logLevel = .critical
+        return logger
+    }
+
+    static func socketPath() -> String { "/tmp/ssbt-\(UUID().uuidString.prefix(8)).sock" }
+
+    @Test func aRequestMadeDuringTheBootIsAnsweredOnceItIsDone() async throws {
+        let folder = Fixtures.copy("single-manager", "manager-1")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = Self.socketPath()
+        let held = HeldBoot()
+        let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
+        let serving = Task {
+            try await server.run(boot: {
+                held.started.signal()
+                held.release.wait()
+                let manager = try EmbeddedManager(directory: StateDirectory(path: folder.path), unlockKey: nil)
+                return EngineAPI(manager: manager, host: Self.host)
+            }, onReady: { _, _ in })
+        }
+        defer { serving.cancel() }
+        held.started.wait()
+        let answer = RawHTTP.get("/v1.47/info", socket: path)
+        answer.waitUntilSent()
+        // Asked while the boot is held: not answered yet.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(answer.response() == nil, "answered before the boot was done")
+        held.release.signal()
+        let response = try #require(answer.wait(seconds: 30), "no answer after the boot")
+        #expect(response.hasPrefix("HTTP/1.1 200"), "\(response.prefix(200))")
+        #expect(response.contains("\"Swarm\""))
+        serving.cancel()
+        _ = try? await serving.value
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket is removed when the server stops")
+    }
+
+    @Test func aFailedBootAnswersWaitingRequestsAndClosesTheSocket() async throws {
+        let path = Self.socketPath()
+        let held = HeldBoot()
+        let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
+        let serving = Task {
+            try await server.run(boot: {
+                held.started.signal()
+                held.release.wait()
+                throw ManagerError.otherVoters(path: "/state", voters: ["445f9532cf27e2de"])
+            }, onReady: { _, _ in Issue.record("ready after a failed boot") })
+        }
+        defer { serving.cancel() }
+        held.started.wait()
+        let answer = RawHTTP.get("/v1.47/services", socket: path)
+        answer.waitUntilSent()
+        // Time for the server to read the request and wait on the boot with it: one it has
+        // not read yet when the boot fails is closed unanswered, as a stopping server's are.
+        try await Task.sleep(for: .milliseconds(300))
+        held.release.signal()
+        let response = try #require(answer.wait(seconds: 30), "no answer after the failed boot")
+        #expect(response.hasPrefix("HTTP/1.1 503"), "\(response.prefix(200))")
+        #expect(response.contains("did not boot"), "\(response)")
+        #expect(response.contains("other voting managers"), "\(response)")
+        await #expect(throws: EngineServer.BootFailure.self) { try await serving.value }
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket is removed after a failed boot")
+    }
+}
+
+/// One HTTP/1.1 request over a unix socket, read to the end on a thread of its own: the
+/// client a test needs to see whether and when a server answers.
+final class RawHTTP: Sendable {
+    private let sent = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<String?>(nil)
+
+    /// Connects (retrying while the socket is not yet listening) and sends the request.
+    static func get(_ path: String, socket: String) -> RawHTTP {
+        let request = RawHTTP()
+        Thread.detachNewThread {
+            let answer = request.exchange("GET \(path) HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", socket)
+            request.result.withLock { $0 = answer }
+            request.sent.signal()
+            request.done.signal()
+        }
+        return request
+    }
+
+    /// Returns once the request has been sent (or could not be).
+    func waitUntilSent() {
+        sent.wait()
+        sent.signal()
+    }
+
+    /// The answer, if it has come.
+    func response() -> String? { result.withLock { $0 } }
+
+    func wait(seconds: Int) -> String? {
+        _ = done.wait(timeout: .now() + .seconds(seconds))
+        return response()
+    }
+
+    private func exchange(_ request: String, _ path: String) -> String? {
+        var fd: Int32 = -1
+        for _ in 0..<500 {
+            fd = Self.connected(path)
+            if fd >= 0 { break }
+            usleep(10_000)
+        }
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        let bytes = Array(request.utf8)
+        guard write(fd, bytes, bytes.count) == bytes.count else { return nil }
+        sent.signal()
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return received.isEmpty ? nil : String(decoding: received, as: UTF8.self)
+    }
+
+    private static func connected(_ path: String) -> Int32 {
+        let fd = Glibc.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return -1 }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in path.utf8.enumerated() where index < raw.count - 1 { raw[index] = byte }
+        }
+        let status = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard status == 0 else {
+            close(fd)
+            return -1
+        }
+        return fd
+    }
+}
