@@ -58,11 +58,13 @@ public struct EngineServer: Sendable {
             if case .unixSocket(let path) = address { SocketPreflight.remove(path) }
         }
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // Each task says whether it was the server's.
+            try await withThrowingTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     do {
                         try await services.run()
                         bound.resolve(.failure(CancellationError()))
+                        return true
                     } catch {
                         bound.resolve(.failure(error))
                         throw error
@@ -71,14 +73,20 @@ public struct EngineServer: Sendable {
                 group.addTask {
                     do {
                         let api = try await booted.value().api
-                        await onReady(try await bound.value(), api)
+                        let ready = try await bound.value()
+                        // Stopped by a signal during the boot: nothing to announce.
+                        if !Task.isCancelled { await onReady(ready, api) }
                     } catch {
                         // A failed boot stops the server as a signal would: requests waiting
                         // for the boot are answered with its error, then the socket closes.
+                        // (A server that failed to start has stopped already.)
                         await services.triggerGracefulShutdown()
                     }
+                    return false
                 }
-                while try await group.next() != nil {}
+                while let finished = try await group.next() {
+                    if finished { group.cancelAll() }
+                }
             }
         } catch {
             // The server's error is the one to report; every write was synced as it was made.
