@@ -19,10 +19,21 @@ import Glibc
         hostname: "test", cpus: 1, memoryBytes: 1, kernelVersion: "6", machine: "x86_64", operatingSystem: "Linux",
         serverVersion: "test")
 
-    /// A boot that waits until the test lets it go on.
+    /// A boot that waits until the test lets it go on. The boot blocks its own thread; the
+    /// test polls, so that no thread of the concurrency pool (which the server and every
+    /// other suite share) is blocked.
     final class HeldBoot: Sendable {
         let release = DispatchSemaphore(value: 0)
-        let started = DispatchSemaphore(value: 0)
+        private let began = Mutex(false)
+
+        func start() {
+            began.withLock { $0 = true }
+            release.wait()
+        }
+
+        func untilStarted() async throws {
+            try await poll(seconds: 60) { began.withLock { $0 } }
+        }
     }
 
     static func quietLogger() -> Logger {
@@ -41,21 +52,20 @@ import Glibc
         let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
         let serving = Task {
             try await server.run(boot: {
-                held.started.signal()
-                held.release.wait()
+                held.start()
                 let manager = try EmbeddedManager(directory: StateDirectory(path: folder.path), unlockKey: nil)
                 return EngineAPI(manager: manager, host: Self.host)
             }, onReady: { _, _ in })
         }
         defer { serving.cancel() }
-        held.started.wait()
+        try await held.untilStarted()
         let answer = RawHTTP.get("/v1.47/info", socket: path)
-        answer.waitUntilSent()
+        try await answer.untilSent()
         // Asked while the boot is held: not answered yet.
         try await Task.sleep(for: .milliseconds(300))
         #expect(answer.response() == nil, "answered before the boot was done")
         held.release.signal()
-        let response = try #require(answer.wait(seconds: 30), "no answer after the boot")
+        let response = try #require(await answer.answer(seconds: 60), "no answer after the boot")
         #expect(response.hasPrefix("HTTP/1.1 200"), "\(response.prefix(200))")
         #expect(response.contains("\"Swarm\""))
         serving.cancel()
@@ -69,20 +79,19 @@ import Glibc
         let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
         let serving = Task {
             try await server.run(boot: {
-                held.started.signal()
-                held.release.wait()
+                held.start()
                 throw ManagerError.otherVoters(path: "/state", voters: ["445f9532cf27e2de"])
             }, onReady: { _, _ in Issue.record("ready after a failed boot") })
         }
         defer { serving.cancel() }
-        held.started.wait()
+        try await held.untilStarted()
         let answer = RawHTTP.get("/v1.47/services", socket: path)
-        answer.waitUntilSent()
+        try await answer.untilSent()
         // Time for the server to read the request and wait on the boot with it: one it has
         // not read yet when the boot fails is closed unanswered, as a stopping server's are.
         try await Task.sleep(for: .milliseconds(300))
         held.release.signal()
-        let response = try #require(answer.wait(seconds: 30), "no answer after the failed boot")
+        let response = try #require(await answer.answer(seconds: 60), "no answer after the failed boot")
         #expect(response.hasPrefix("HTTP/1.1 503"), "\(response.prefix(200))")
         #expect(response.contains("did not boot"), "\(response)")
         #expect(response.contains("other voting managers"), "\(response)")
@@ -91,42 +100,57 @@ import Glibc
     }
 }
 
+/// Polls `condition` every 10 ms for up to `seconds`.
+func poll(seconds: Int, _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out after \(seconds) s")
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
 /// One HTTP/1.1 request over a unix socket, read to the end on a thread of its own: the
 /// client a test needs to see whether and when a server answers.
 final class RawHTTP: Sendable {
-    private let sent = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<String?>(nil)
+    private enum Progress { case connecting, sent, answered(String?) }
+    private let progress = Mutex(Progress.connecting)
 
     /// Connects (retrying while the socket is not yet listening) and sends the request.
     static func get(_ path: String, socket: String) -> RawHTTP {
         let request = RawHTTP()
         Thread.detachNewThread {
             let answer = request.exchange("GET \(path) HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", socket)
-            request.result.withLock { $0 = answer }
-            request.sent.signal()
-            request.done.signal()
+            request.progress.withLock { $0 = .answered(answer) }
         }
         return request
     }
 
     /// Returns once the request has been sent (or could not be).
-    func waitUntilSent() {
-        sent.wait()
-        sent.signal()
+    func untilSent() async throws {
+        try await poll(seconds: 60) {
+            progress.withLock { if case .connecting = $0 { return false } else { return true } }
+        }
     }
 
     /// The answer, if it has come.
-    func response() -> String? { result.withLock { $0 } }
+    func response() -> String? {
+        progress.withLock { if case .answered(let answer) = $0 { return answer } else { return nil } }
+    }
 
-    func wait(seconds: Int) -> String? {
-        _ = done.wait(timeout: .now() + .seconds(seconds))
+    /// The answer, waiting up to `seconds` for it.
+    func answer(seconds: Int) async -> String? {
+        try? await poll(seconds: seconds) {
+            progress.withLock { if case .answered = $0 { return true } else { return false } }
+        }
         return response()
     }
 
     private func exchange(_ request: String, _ path: String) -> String? {
         var fd: Int32 = -1
-        for _ in 0..<500 {
+        for _ in 0..<1000 {
             fd = Self.connected(path)
             if fd >= 0 { break }
             usleep(10_000)
@@ -135,7 +159,7 @@ final class RawHTTP: Sendable {
         defer { close(fd) }
         let bytes = Array(request.utf8)
         guard write(fd, bytes, bytes.count) == bytes.count else { return nil }
-        sent.signal()
+        progress.withLock { $0 = .sent }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
