@@ -6,8 +6,9 @@ import Foundation
 /// Why: through `Encodable`, every member of every object is a call through a type-erased
 /// container, and every absent optional one still costs a lookup of `Optional<T>`'s type
 /// metadata. On a 3000-service swarm that was half of rendering the service list the
-/// embedded manager boots into. A conformance lists its members again, by their `CodingKeys`;
-/// the type's tests hold it to its `Encodable` conformance (see `JSONWriter`).
+/// embedded manager boots into. A conformance lists its members again, by their `CodingKeys`,
+/// and its tests hold it to the type's `Encodable` conformance (for the Engine API's types:
+/// `StreamingRenderTests`, with every optional member filled).
 public protocol JSONWritable {
     func writeJSON(to json: inout JSONWriter) throws
 }
