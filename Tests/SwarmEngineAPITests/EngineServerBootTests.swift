@@ -89,7 +89,8 @@ import Glibc
         try await answer.untilSent()
         // Time for the server to read the request and wait on the boot with it: one it has
         // not read yet when the boot fails is closed unanswered, as a stopping server's are.
-        try await Task.sleep(for: .milliseconds(300))
+        // (The server reads on its own event loop threads, which no test blocks.)
+        try await Task.sleep(for: .seconds(1))
         held.release.signal()
         let response = try #require(await answer.answer(seconds: 60), "no answer after the failed boot")
         #expect(response.hasPrefix("HTTP/1.1 503"), "\(response.prefix(200))")
