@@ -116,7 +116,7 @@ func poll(seconds: Int, _ condition: () -> Bool) async throws {
 /// One HTTP/1.1 request over a unix socket, read to the end on a thread of its own: the
 /// client a test needs to see whether and when a server answers.
 final class RawHTTP: Sendable {
-    private enum Progress { case connecting, sent, answered(String?) }
+    private enum Progress { case connecting, unreachable, sent, answered(String?) }
     private let progress = Mutex(Progress.connecting)
 
     /// Connects (retrying while the socket is not yet listening) and sends the request.
@@ -124,15 +124,21 @@ final class RawHTTP: Sendable {
         let request = RawHTTP()
         Thread.detachNewThread {
             let answer = request.exchange("GET \(path) HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n", socket)
-            request.progress.withLock { $0 = .answered(answer) }
+            request.progress.withLock { progress in
+                if case .connecting = progress { progress = .unreachable } else { progress = .answered(answer) }
+            }
         }
         return request
     }
 
-    /// Returns once the request has been sent (or could not be).
+    /// Returns once the request has been sent; throws if the socket never took it.
     func untilSent() async throws {
-        try await poll(seconds: 60) {
+        try await poll(seconds: 120) {
             progress.withLock { if case .connecting = $0 { return false } else { return true } }
+        }
+        if case .unreachable = progress.withLock({ $0 }) {
+            Issue.record("the server's socket never took the connection")
+            throw CancellationError()
         }
     }
 
@@ -150,8 +156,9 @@ final class RawHTTP: Sendable {
     }
 
     private func exchange(_ request: String, _ path: String) -> String? {
+        // Under a loaded test run the server may take long to start listening.
         var fd: Int32 = -1
-        for _ in 0..<1000 {
+        for _ in 0..<12_000 {
             fd = Self.connected(path)
             if fd >= 0 { break }
             usleep(10_000)
