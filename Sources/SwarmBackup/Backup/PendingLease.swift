@@ -1,42 +1,43 @@
-import Dispatch
+import BackgroundCalls
 
 /// A repository's lock being taken while the run copies the state. For S3 that is several
 /// round trips (the conditional PUT, the listings of killed runs' leftovers) that need not wait
 /// for the copy, nor the copy for them. The run waits for the lock before it writes anything
 /// to the repository, and when it ends, whichever way, releases it.
+///
+/// Used from the run's own thread only; the worker calls are `BackgroundCall`s.
 final class PendingLease: @unchecked Sendable {
-    private let group = DispatchGroup()
-    /// Written by the worker before it leaves the group, read only after waiting on it.
-    private var result: Result<any RepositoryLease, any Error>?
-    private let releasing = DispatchGroup()
-    /// Only the run's own thread reads and writes it.
-    private var releaseBegun = false
-    /// Taken and released on a worker thread: round trips. A local lock is released at once.
-    private let remote: Bool
+    /// A lease is used by one thread at a time: taken on the worker, handed to the run's
+    /// thread once the call is waited for.
+    private struct Handed: @unchecked Sendable {
+        let lease: any RepositoryLease
+    }
 
-    /// A lock already taken.
+    private enum Source {
+        case taken(any RepositoryLease)
+        /// Taken and released on a worker thread: round trips.
+        case taking(BackgroundCall<Handed, any Error>)
+    }
+
+    private let source: Source
+    private var releasing: BackgroundCall<Void, Never>?
+    private var released = false
+
+    /// A lock already taken (a local one, released at once).
     init(taken lease: any RepositoryLease) {
-        result = .success(lease)
-        remote = false
+        source = .taken(lease)
     }
 
     /// Runs `take` on a worker thread.
     init(taking take: @escaping @Sendable () throws -> any RepositoryLease) {
-        remote = true
-        group.enter()
-        DispatchQueue.global().async { [self] in
-            result = Result { try take() }
-            group.leave()
-        }
+        source = .taking(BackgroundCall { Handed(lease: try take()) })
     }
 
     /// Waits for the lock; throws why it could not be taken.
     func lease() throws -> any RepositoryLease {
-        group.wait()
-        switch result {
-        case .success(let lease): return lease
-        case .failure(let error): throw error
-        case nil: preconditionFailure("the worker leaves the group only after setting the result")
+        switch source {
+        case .taken(let lease): return lease
+        case .taking(let call): return try call.value().lease
         }
     }
 
@@ -55,27 +56,21 @@ final class PendingLease: @unchecked Sendable {
     /// Starts releasing the lock on a worker thread, once the run has written all it will to
     /// the repository: its local cleanup need not wait for the release's round trips.
     func beginRelease() {
-        guard remote, !releaseBegun else { return }
-        releaseBegun = true
-        releasing.enter()
-        DispatchQueue.global().async { [self] in
-            releaseNow()
-            releasing.leave()
-        }
+        guard case .taking = source, releasing == nil, !released else { return }
+        releasing = BackgroundCall { [self] in releaseNow() }
     }
 
     /// Releases the lock if it was taken, or waits for `beginRelease` to have done it.
     func release() {
-        if releaseBegun {
+        if let releasing {
             releasing.wait()
-        } else {
-            releaseBegun = true
+        } else if !released {
+            released = true
             releaseNow()
         }
     }
 
     private func releaseNow() {
-        group.wait()
-        if case .success(let lease) = result { lease.release() }
+        (try? lease())?.release()
     }
 }
