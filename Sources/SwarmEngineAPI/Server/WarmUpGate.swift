@@ -2,38 +2,21 @@ import Synchronization
 
 /// The boot's warm-up of the service list, as requests see it: a `docker service ls` that
 /// arrives while the services are being rendered waits for them instead of rendering the
-/// same services beside the warm-up on the same cores.
+/// same services beside the warm-up on the same cores. With no warm-up begun (an API not
+/// started by `serve`), nothing waits.
 final class WarmUpGate: Sendable {
-    private enum State {
-        case idle
-        case warming([CheckedContinuation<Void, Never>])
-    }
-
-    private let state = Mutex<State>(.idle)
+    private let current = Mutex<Eventual<Void>?>(nil)
 
     func begin() {
-        state.withLock { $0 = .warming([]) }
+        current.withLock { $0 = Eventual() }
     }
 
     func finish() {
-        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            defer { state = .idle }
-            if case .warming(let waiting) = state { return waiting }
-            return []
-        }
-        for continuation in waiting { continuation.resume() }
+        current.withLock { $0 }?.resolve(.success(()))
     }
 
     /// Returns once no warm-up is running.
     func wait() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state -> Bool in
-                guard case .warming(var waiting) = state else { return true }
-                waiting.append(continuation)
-                state = .warming(waiting)
-                return false
-            }
-            if ready { continuation.resume() }
-        }
+        try? await current.withLock { $0 }?.value()
     }
 }
