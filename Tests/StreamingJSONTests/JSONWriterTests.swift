@@ -8,9 +8,7 @@ import Testing
 /// that JSONEncoder writes for the type's `Encodable` conformance.
 struct JSONWriterTests {
     static func foundation(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try StreamingJSONEncoderTests.foundation(value)
     }
 
     static func written(_ value: some JSONWritable) throws -> String {
@@ -38,14 +36,7 @@ struct JSONWriterTests {
         for scalar in 0..<0x20 { controls.unicodeScalars.append(Unicode.Scalar(UInt8(scalar))) }
         let strings = ["", "quote \" backslash \\ slash / end", controls, "\u{7F} é 日本 🐳 \u{2028}", "trailing \\"]
         try Self.expectSameBytes(strings)
-        var signed: [Int64] = [0, -1, .min, .max]
-        var unsigned: [UInt64] = [0, .max]
-        var power: UInt64 = 1
-        for _ in 0..<19 {
-            unsigned += [power - 1, power, power + 1]
-            signed += [Int64(power) - 1, -Int64(power), Int64(power) + 1]
-            power *= 10
-        }
+        let (signed, unsigned) = StreamingJSONEncoderTests.digitBoundaries()
         try Self.expectSameBytes(signed)
         try Self.expectSameBytes(unsigned)
         try Self.expectSameBytes(signed.map { Int32(truncatingIfNeeded: $0) })

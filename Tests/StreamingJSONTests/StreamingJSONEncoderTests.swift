@@ -76,7 +76,8 @@ struct StreamingJSONEncoderTests {
         }
     }
 
-    @Test func integersAtEveryDigitBoundary() throws {
+    /// Integers on either side of every count of decimal digits, and the extremes.
+    static func digitBoundaries() -> (signed: [Int64], unsigned: [UInt64]) {
         var signed: [Int64] = [0, -1, .min, .max]
         var unsigned: [UInt64] = [0, .max]
         var power: UInt64 = 1
@@ -85,6 +86,11 @@ struct StreamingJSONEncoderTests {
             signed += [Int64(power) - 1, -Int64(power), Int64(power) + 1]
             power *= 10
         }
+        return (signed, unsigned)
+    }
+
+    @Test func integersAtEveryDigitBoundary() throws {
+        let (signed, unsigned) = Self.digitBoundaries()
         try Self.expectSameBytes(signed)
         try Self.expectSameBytes(unsigned)
         try Self.expectSameBytes(signed.map { Int32(truncatingIfNeeded: $0) })

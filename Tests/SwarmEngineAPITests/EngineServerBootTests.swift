@@ -44,18 +44,28 @@ import Glibc
 
     static func socketPath() -> String { "/tmp/ssbt-\(UUID().uuidString.prefix(8)).sock" }
 
+    /// The server on `path`, its boot held until the test releases it, then `boot`.
+    static func serve(
+        at path: String, held: HeldBoot, boot: @escaping @Sendable () throws -> EngineAPI,
+        onReady: @escaping @Sendable (ListenAddress, EngineAPI) async -> Void = { _, _ in }
+    ) -> Task<Void, any Error> {
+        let server = EngineServer(address: .unixSocket(path: path), logger: quietLogger())
+        return Task {
+            try await server.run(boot: {
+                held.start()
+                return try boot()
+            }, onReady: onReady)
+        }
+    }
+
     @Test func aRequestMadeDuringTheBootIsAnsweredOnceItIsDone() async throws {
         let folder = Fixtures.copy("single-manager", "manager-1")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = Self.socketPath()
         let held = HeldBoot()
-        let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
-        let serving = Task {
-            try await server.run(boot: {
-                held.start()
-                let manager = try EmbeddedManager(directory: StateDirectory(path: folder.path), unlockKey: nil)
-                return EngineAPI(manager: manager, host: Self.host)
-            }, onReady: { _, _ in })
+        let serving = Self.serve(at: path, held: held) {
+            let manager = try EmbeddedManager(directory: StateDirectory(path: folder.path), unlockKey: nil)
+            return EngineAPI(manager: manager, host: Self.host)
         }
         defer { serving.cancel() }
         try await held.untilStarted()
@@ -76,13 +86,9 @@ import Glibc
     @Test func aFailedBootAnswersWaitingRequestsAndClosesTheSocket() async throws {
         let path = Self.socketPath()
         let held = HeldBoot()
-        let server = EngineServer(address: .unixSocket(path: path), logger: Self.quietLogger())
-        let serving = Task {
-            try await server.run(boot: {
-                held.start()
-                throw ManagerError.otherVoters(path: "/state", voters: ["445f9532cf27e2de"])
-            }, onReady: { _, _ in Issue.record("ready after a failed boot") })
-        }
+        let serving = Self.serve(
+            at: path, held: held, boot: { throw ManagerError.otherVoters(path: "/state", voters: ["445f9532cf27e2de"]) },
+            onReady: { _, _ in Issue.record("ready after a failed boot") })
         defer { serving.cancel() }
         try await held.untilStarted()
         let answer = RawHTTP.get("/v1.47/services", socket: path)
