@@ -81,7 +81,7 @@ extension EngineAPI {
 
     private func statusCounter(_ view: ManagerView) throws -> ServiceStatusCounter {
         try renderCache.statusCounter(at: view.commitIndex) {
-            try ServiceStatusCounter(tasks: view.store.objects(.task), nodes: try view.nodes(), selfNodeID: view.selfNodeID)
+            try ServiceStatusCounter(tasks: view.store.unorderedObjects(.task), nodes: try view.nodes(), selfNodeID: view.selfNodeID)
         }
     }
 
